@@ -1,0 +1,195 @@
+"""Deadline arithmetic that staff can check by hand.
+
+Legal periods in China: a period in months or days ends on the same-numbered day (or the
+last day of a shorter month); if that day is not a working day the period ends on the next
+working day. A period in working days ends on the N-th working day after the start day.
+
+Working days come from the `holidays` package's China calendar (which knows the 调休 make-up
+workdays) corrected by `CalendarOverride` rows that staff enter for years the package does
+not know yet. Every result carries a one-line explanation in the active language.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+
+import holidays
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from congress.models import CalendarOverride
+
+WEEKDAY_NAMES = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+
+
+class PeriodUnit(StrEnum):
+    MONTHS = "m"
+    DAYS = "d"
+    WORKING_DAYS = "wd"
+
+
+@dataclass(frozen=True)
+class Period:
+    amount: int
+    unit: PeriodUnit
+
+    PATTERN = re.compile(r"^\s*(\d{1,4})\s*(m|d|wd)\s*$")
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """Parse '3m', '10d' or '7wd'. Raises ValueError naming the problem."""
+        match = cls.PATTERN.match(text or "")
+        if not match:
+            raise ValueError(
+                _(
+                    "无法识别的期限「%(text)s」：应为数字加单位，m=月，d=天，wd=工作日，例如 3m、10d、7wd"
+                )
+                % {"text": text}
+            )
+        amount = int(match.group(1))
+        if amount == 0:
+            raise ValueError(_("期限必须大于零：「%(text)s」") % {"text": text})
+        return cls(amount, PeriodUnit(match.group(2)))
+
+    def label(self) -> str:
+        if self.unit is PeriodUnit.MONTHS:
+            return _("%(n)d个月") % {"n": self.amount}
+        if self.unit is PeriodUnit.DAYS:
+            return _("%(n)d天") % {"n": self.amount}
+        return _("%(n)d个工作日") % {"n": self.amount}
+
+    def __str__(self) -> str:
+        return f"{self.amount}{self.unit.value}"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    start: dt.date
+    period: Period
+    nominal: dt.date  # the plain calendar result, before rolling forward
+    due: dt.date
+    explanation: str
+
+    def __str__(self) -> str:
+        return self.explanation
+
+
+@lru_cache(maxsize=8)
+def _package_calendar(language: str) -> holidays.HolidayBase:
+    return holidays.China(language=language)
+
+
+def _holiday_language() -> str:
+    return "en_US" if (get_language() or "zh-hans").startswith("en") else "zh_CN"
+
+
+class WorkingCalendar:
+    """The China working-day calendar with staff overrides. Load once, ask many times."""
+
+    def __init__(self, overrides: dict[dt.date, CalendarOverride] | None = None) -> None:
+        if overrides is None:
+            overrides = {o.date: o for o in CalendarOverride.objects.all()}
+        self.overrides = overrides
+        self.package = _package_calendar(_holiday_language())
+
+    def is_working_day(self, day: dt.date) -> bool:
+        override = self.overrides.get(day)
+        if override is not None:
+            return override.is_working_day
+        return self.package.is_working_day(day)
+
+    def reason_off(self, day: dt.date) -> str:
+        """Why `day` is not a working day, in words."""
+        override = self.overrides.get(day)
+        if override is not None:
+            return override.note
+        name = self.package.get(day)
+        if name:
+            return str(name)
+        return _(WEEKDAY_NAMES[day.weekday()])
+
+    def next_working_day(self, day: dt.date) -> dt.date:
+        while not self.is_working_day(day):
+            day += dt.timedelta(days=1)
+        return day
+
+    def nth_working_day_after(self, start: dt.date, n: int) -> dt.date:
+        day = start
+        counted = 0
+        while counted < n:
+            day += dt.timedelta(days=1)
+            if self.is_working_day(day):
+                counted += 1
+        return day
+
+
+def add_months(start: dt.date, months: int) -> dt.date:
+    """Calendar month arithmetic; 01-31 + 1 month = 02-28 (or 29)."""
+    month_index = start.month - 1 + months
+    year = start.year + month_index // 12
+    month = month_index % 12 + 1
+    day = min(start.day, calendar.monthrange(year, month)[1])
+    return dt.date(year, month, day)
+
+
+def compute_deadline(
+    start: dt.date,
+    period: Period | str,
+    *,
+    start_label: str | None = None,
+    calendar_: WorkingCalendar | None = None,
+) -> Deadline:
+    """The due date of `period` counted from `start`, with its explanation.
+
+    `start_label` names what started the clock (交办, 答复, …) in the explanation.
+    """
+    if isinstance(period, str):
+        period = Period.parse(period)
+    cal = calendar_ or WorkingCalendar()
+    prefix = f"{start_label} " if start_label else ""
+    head = f"{prefix}{start.isoformat()} + {period.label()}"
+
+    if period.unit is PeriodUnit.WORKING_DAYS:
+        due = cal.nth_working_day_after(start, period.amount)
+        explanation = _("%(head)s（第%(n)d个工作日，节假日和周末不计）= %(due)s") % {
+            "head": head,
+            "n": period.amount,
+            "due": due.isoformat(),
+        }
+        return Deadline(start, period, due, due, explanation)
+
+    if period.unit is PeriodUnit.MONTHS:
+        nominal = add_months(start, period.amount)
+    else:
+        nominal = start + dt.timedelta(days=period.amount)
+    due = cal.next_working_day(nominal)
+    if due == nominal:
+        explanation = _("%(head)s = %(due)s（%(weekday)s，工作日）") % {
+            "head": head,
+            "due": due.isoformat(),
+            "weekday": _(WEEKDAY_NAMES[due.weekday()]),
+        }
+    else:
+        explanation = _("%(head)s = %(nominal)s（%(reason)s），顺延 → %(due)s") % {
+            "head": head,
+            "nominal": nominal.isoformat(),
+            "reason": cal.reason_off(nominal),
+            "due": due.isoformat(),
+        }
+    return Deadline(start, period, nominal, due, explanation)
+
+
+def parse_date(text: str) -> dt.date:
+    """Parse YYYY-MM-DD strictly. Raises ValueError naming the problem."""
+    try:
+        return dt.date.fromisoformat((text or "").strip())
+    except ValueError:
+        raise ValueError(
+            _("日期「%(text)s」无效：应为存在的日期，格式 YYYY-MM-DD，例如 2025-07-01")
+            % {"text": text}
+        ) from None

@@ -1,0 +1,273 @@
+"""Handling: assignments to units, contacts with the deputy, co-handling opinions, replies and
+the deputy's evaluations."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from congress.models import HandlingUnit
+
+from .common import SourcedModel
+from .suggestion import Suggestion
+
+
+class UnitRole(models.TextChoices):
+    LEAD = "lead", _("主办")
+    CO = "co", _("协办")
+    SEPARATE = "separate", _("分办")
+
+
+class AssignmentStatus(models.TextChoices):
+    ACTIVE = "active", _("办理中")
+    RETURNED = "returned", _("已退办")
+    ENDED = "ended", _("已终止")
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def active(self) -> AssignmentQuerySet:
+        return self.filter(status=AssignmentStatus.ACTIVE)
+
+    def responsible(self) -> AssignmentQuerySet:
+        """The units that must reply: the lead unit or the separate (分办) units."""
+        return self.filter(role__in=[UnitRole.LEAD, UnitRole.SEPARATE])
+
+    def co_handling(self) -> AssignmentQuerySet:
+        return self.filter(role=UnitRole.CO)
+
+    def for_user(self, user) -> AssignmentQuerySet:
+        if not (user and user.is_authenticated):
+            return self.none()
+        return self.filter(unit__members=user)
+
+
+class Assignment(SourcedModel):
+    """交办: one unit's part in handling one suggestion, with its clocks."""
+
+    suggestion = models.ForeignKey(
+        Suggestion, verbose_name=_("建议"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    unit = models.ForeignKey(
+        HandlingUnit,
+        verbose_name=_("承办单位"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    role = models.CharField(_("承办方式"), max_length=10, choices=UnitRole.choices)
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=AssignmentStatus.choices,
+        default=AssignmentStatus.ACTIVE,
+    )
+    assigned_on = models.DateField(_("交办日期"), null=True, blank=True)
+    due_on = models.DateField(
+        _("办理期限"),
+        null=True,
+        blank=True,
+        help_text=_("主办、分办单位为答复期限；协办单位为协办意见期限"),
+    )
+    due_explanation = models.CharField(_("期限计算"), max_length=300, blank=True)
+    return_due_on = models.DateField(_("退办期限"), null=True, blank=True)
+    extended = models.BooleanField(_("已延期"), default=False)
+    extension_reason = models.TextField(_("延期理由"), blank=True)
+    rehandling_due_on = models.DateField(_("重新办理期限"), null=True, blank=True)
+    rehandling_explanation = models.CharField(_("重新办理期限计算"), max_length=300, blank=True)
+    return_reason = models.TextField(_("退办理由"), blank=True)
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("交办")
+        verbose_name_plural = _("交办")
+        ordering = ["suggestion", "role", "unit__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["suggestion", "unit"],
+                condition=Q(status="active"),
+                name="one_active_assignment_per_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["suggestion"],
+                condition=Q(status="active", role="lead"),
+                name="one_active_lead_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit}（{self.get_role_display()}）"
+
+    @property
+    def current_due_on(self):
+        """The deadline that binds now: the re-handling one once a round 2 has started."""
+        return self.rehandling_due_on or self.due_on
+
+
+class ContactMethod(models.TextChoices):
+    MEETING = "meeting", _("当面沟通")
+    PHONE = "phone", _("电话沟通")
+    FORUM = "forum", _("座谈会")
+    SITE_VISIT = "site_visit", _("现场协商")
+    OTHER = "other", _("其他")
+
+
+class ContactRecord(SourcedModel):
+    """见面 / 沟通联系: the unit's contact with the deputy while handling."""
+
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("交办"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    method = models.CharField(_("方式"), max_length=20, choices=ContactMethod.choices)
+    contacted_on = models.DateField(_("日期"), null=True, blank=True)
+    notes = models.TextField(_("情况"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("沟通联系")
+        verbose_name_plural = _("沟通联系")
+        ordering = ["assignment", "contacted_on"]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} {self.contacted_on or ''}"
+
+
+class CoHandlingOpinion(models.Model):
+    """协办意见: a co-handling unit's written input to the lead unit. Never public."""
+
+    assignment = models.ForeignKey(
+        Assignment,
+        verbose_name=_("协办交办"),
+        on_delete=models.CASCADE,
+        related_name="co_opinions",
+    )
+    round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
+    text = models.TextField(_("协办意见"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("协办意见")
+        verbose_name_plural = _("协办意见")
+        ordering = ["assignment", "submitted_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "round"], name="one_opinion_per_round")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment.unit} · {self.round}"
+
+
+class ReplyCategory(models.TextChoices):
+    A = "A", _("A 已经解决或者基本解决")
+    B = "B", _("B 正在解决或者列入规划逐步解决")
+    C = "C", _("C 因目前条件限制或者其他原因需待以后解决")
+    D = "D", _("D 留作参考")
+
+
+class ReplyQuerySet(models.QuerySet):
+    def published(self) -> ReplyQuerySet:
+        return self.filter(published_at__isnull=False, withheld=False)
+
+
+class Reply(SourcedModel):
+    """答复: a responsible unit's formal answer in one handling round."""
+
+    suggestion = models.ForeignKey(
+        Suggestion, verbose_name=_("建议"), on_delete=models.CASCADE, related_name="replies"
+    )
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("交办"), on_delete=models.PROTECT, related_name="replies"
+    )
+    round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
+    category = models.CharField(_("答复类别"), max_length=1, choices=ReplyCategory.choices)
+    text = models.TextField(_("答复内容"))
+    signer = models.CharField(_("签发人"), max_length=50)
+    replied_at = models.DateTimeField(_("答复时间"))
+    publish_due_on = models.DateField(_("公开期限"), null=True, blank=True)
+    published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
+    withheld = models.BooleanField(_("不予公开"), default=False)
+    redactions = models.TextField(
+        _("公开时删除的段落"),
+        blank=True,
+        help_text=_("每行一段；公开文本中这些段落将被删除"),
+    )
+    attachment = models.FileField(_("答复函附件"), upload_to="replies/%Y/", blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ReplyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("答复")
+        verbose_name_plural = _("答复")
+        ordering = ["suggestion", "round", "replied_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "round"], name="one_reply_per_assignment_round"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment.unit} · {self.get_category_display()}"
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASICALLY_SATISFIED = "basically_satisfied", _("基本满意")
+    DISSATISFIED = "dissatisfied", _("不满意")
+    NO_FEEDBACK = "no_feedback", _("未反馈")
+
+
+class Evaluation(models.Model):
+    """满意度测评: the lead deputy's rating of one handling round."""
+
+    suggestion = models.ForeignKey(
+        Suggestion, verbose_name=_("建议"), on_delete=models.CASCADE, related_name="evaluations"
+    )
+    round = models.PositiveSmallIntegerField(_("办理轮次"))
+    rating = models.CharField(_("测评结果"), max_length=20, choices=Rating.choices)
+    comment = models.TextField(_("意见"), blank=True)
+    evaluated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("测评人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    evaluated_at = models.DateTimeField(_("测评时间"))
+
+    class Meta:
+        verbose_name = _("满意度测评")
+        verbose_name_plural = _("满意度测评")
+        ordering = ["suggestion", "round"]
+        constraints = [
+            models.UniqueConstraint(fields=["suggestion", "round"], name="one_rating_per_round")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.get_rating_display()}"

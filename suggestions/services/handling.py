@@ -1,0 +1,430 @@
+"""Handling: assignment to units, extensions, unit returns, contacts, co-handling opinions,
+replies, the deputy's evaluation and its lapse."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from congress.models import HandlingUnit
+from suggestions import rules as predicates
+from suggestions.deadlines import WorkingCalendar, compute_deadline
+from suggestions.models import (
+    Assignment,
+    AssignmentStatus,
+    CoHandlingOpinion,
+    ContactMethod,
+    ContactRecord,
+    Evaluation,
+    Rating,
+    Reply,
+    ReplyCategory,
+    State,
+    Suggestion,
+    UnitRole,
+)
+
+from .common import require_staff, require_text, today_for
+from .errors import PermissionDenied, TransitionRefused, ValidationError
+from .transitions import check_transition, fire, record_event
+
+
+def suggestion_assign(
+    *,
+    suggestion: Suggestion,
+    actor,
+    lead_unit: HandlingUnit | None = None,
+    co_units: Sequence[HandlingUnit] = (),
+    separate_units: Sequence[HandlingUnit] = (),
+    assigned_on: dt.date | None = None,
+    now=None,
+) -> list[Assignment]:
+    """交办: one lead unit (with optional co-units), or several separate units, each with its
+    due dates computed from the congress's deadline policy."""
+    if lead_unit is None and not separate_units:
+        raise ValidationError({"lead_unit": _("交办须指定一个主办单位，或指定若干分办单位")})
+    if lead_unit is not None and separate_units:
+        raise ValidationError({"separate_units": _("已指定主办单位时不能再分办")})
+    if co_units and lead_unit is None:
+        raise ValidationError({"co_units": _("协办单位须配合一个主办单位")})
+    units = ([lead_unit] if lead_unit else []) + list(separate_units) + list(co_units)
+    if len({u.pk for u in units}) != len(units):
+        raise ValidationError({"co_units": _("同一单位不能重复交办")})
+    foreign = [u.name for u in units if u.congress_id != suggestion.congress_id]
+    if foreign:
+        raise ValidationError(
+            {"lead_unit": _("以下单位不向本级人大答复：%(units)s") % {"units": "、".join(foreign)}}
+        )
+    congress = suggestion.congress
+    start = assigned_on or today_for(now)
+    calendar = WorkingCalendar()
+    reply_deadline = compute_deadline(
+        start, f"{congress.reply_months}m", start_label=_("交办"), calendar_=calendar
+    )
+    co_deadline = compute_deadline(
+        start, f"{congress.co_handling_months}m", start_label=_("交办"), calendar_=calendar
+    )
+    return_deadline = compute_deadline(
+        start,
+        f"{congress.assignment_return_working_days}wd",
+        start_label=_("交办"),
+        calendar_=calendar,
+    )
+    plan = [(lead_unit, UnitRole.LEAD)] if lead_unit else []
+    plan += [(u, UnitRole.SEPARATE) for u in separate_units]
+    plan += [(u, UnitRole.CO) for u in co_units]
+    with transaction.atomic():
+        created = []
+        for unit, role in plan:
+            deadline = co_deadline if role == UnitRole.CO else reply_deadline
+            created.append(
+                Assignment.objects.create(
+                    suggestion=suggestion,
+                    unit=unit,
+                    role=role,
+                    assigned_on=start,
+                    due_on=deadline.due,
+                    due_explanation=deadline.explanation,
+                    return_due_on=return_deadline.due,
+                )
+            )
+        summary = "；".join(
+            f"{a.get_role_display()}：{a.unit.name}（{a.due_explanation}）" for a in created
+        )
+        fire(suggestion, "assign", actor=actor, reason=summary, now=now)
+    return created
+
+
+def suggestion_reassign(
+    *,
+    suggestion: Suggestion,
+    actor,
+    assignment: Assignment,
+    reason: str,
+    requested_on: dt.date | None = None,
+    now=None,
+):
+    """退办: a unit's justified return of a wrong assignment, within its working-day window.
+    All current assignments end and the suggestion waits to be assigned again."""
+    reason = require_text(reason, "reason", _("退办理由"))
+    if assignment.suggestion_id != suggestion.pk or assignment.status != AssignmentStatus.ACTIVE:
+        raise ValidationError({"assignment": _("该单位目前没有承办这件建议")})
+    requested_on = requested_on or today_for(now)
+    if assignment.return_due_on and requested_on > assignment.return_due_on:
+        raise TransitionRefused(
+            _("退办须在交办后%(days)d个工作日内提出（期限 %(due)s），已超过期限。")
+            % {
+                "days": suggestion.congress.assignment_return_working_days,
+                "due": assignment.return_due_on.isoformat(),
+            },
+            code="condition_failed",
+        )
+    with transaction.atomic():
+        event = fire(
+            suggestion,
+            "reassign",
+            actor=actor,
+            reason=_("%(unit)s申请退办：%(reason)s")
+            % {"unit": assignment.unit.name, "reason": reason},
+            now=now,
+        )
+        assignment.return_reason = reason
+        assignment.status = AssignmentStatus.RETURNED
+        assignment.save(update_fields=["return_reason", "status"])
+        suggestion.assignments.filter(status=AssignmentStatus.ACTIVE).update(
+            status=AssignmentStatus.ENDED
+        )
+    return event
+
+
+def assignment_extend(
+    *, assignment: Assignment, actor, reason: str, total_months: int | None = None, now=None
+) -> Assignment:
+    """延期: once, with a reason the deputy is told, to at most the congress's maximum
+    counted from the assignment date."""
+    suggestion = assignment.suggestion
+    require_staff(actor, suggestion)
+    reason = require_text(reason, "reason", _("延期理由"))
+    congress = suggestion.congress
+    total = total_months or congress.extended_reply_months
+    if assignment.status != AssignmentStatus.ACTIVE or suggestion.state not in (
+        State.ASSIGNED,
+        State.REHANDLING,
+    ):
+        raise TransitionRefused(_("只有办理中的交办可以延期。"), code="illegal_state")
+    if assignment.role == UnitRole.CO:
+        raise ValidationError({"assignment": _("协办单位的协办意见期限不能延期")})
+    if assignment.extended:
+        raise TransitionRefused(
+            _("办理期限只能延期一次，该交办已经延期过。"), code="condition_failed"
+        )
+    if not congress.reply_months < total <= congress.extended_reply_months:
+        raise ValidationError(
+            {
+                "total_months": _("延期后的期限须超过%(min)d个月、最长%(max)d个月（自交办日起算）")
+                % {"min": congress.reply_months, "max": congress.extended_reply_months}
+            }
+        )
+    deadline = compute_deadline(assignment.assigned_on, f"{total}m", start_label=_("交办"))
+    with transaction.atomic():
+        assignment.due_on = deadline.due
+        assignment.due_explanation = deadline.explanation
+        assignment.extended = True
+        assignment.extension_reason = reason
+        assignment.save(update_fields=["due_on", "due_explanation", "extended", "extension_reason"])
+        record_event(
+            suggestion,
+            action="extend",
+            action_label=_("延期办理"),
+            actor=actor,
+            reason=_("%(unit)s延期至 %(due)s（%(explanation)s）：%(reason)s")
+            % {
+                "unit": assignment.unit.name,
+                "due": deadline.due.isoformat(),
+                "explanation": deadline.explanation,
+                "reason": reason,
+            },
+            now=now,
+        )
+    return assignment
+
+
+def _require_unit_member(actor, assignment: Assignment) -> None:
+    if actor is None or not assignment.unit.members.filter(pk=actor.pk).exists():
+        raise PermissionDenied(
+            _("只有%(unit)s的经办人可以执行此操作。") % {"unit": assignment.unit.name}
+        )
+
+
+def contact_record(
+    *,
+    assignment: Assignment,
+    actor,
+    method: str,
+    contacted_on: dt.date,
+    notes: str = "",
+) -> ContactRecord:
+    _require_unit_member(actor, assignment)
+    if method not in ContactMethod.values:
+        raise ValidationError({"method": _("请选择沟通方式")})
+    if contacted_on is None:
+        raise ValidationError({"contacted_on": _("请填写沟通日期")})
+    if contacted_on > timezone.localdate():
+        raise ValidationError({"contacted_on": _("沟通日期不能晚于今天")})
+    with transaction.atomic():
+        record = ContactRecord.objects.create(
+            assignment=assignment,
+            method=method,
+            contacted_on=contacted_on,
+            notes=notes,
+            recorded_by=actor,
+        )
+        record_event(
+            assignment.suggestion,
+            action="contact",
+            action_label=_("与代表沟通"),
+            actor=actor,
+            reason=f"{assignment.unit.name}：{record.get_method_display()} {contacted_on}",
+        )
+    return record
+
+
+def co_opinion_submit(*, assignment: Assignment, actor, text: str) -> CoHandlingOpinion:
+    """协办意见 to the lead unit. Internal: never on a public page."""
+    _require_unit_member(actor, assignment)
+    text = require_text(text, "text", _("协办意见"))
+    if assignment.role != UnitRole.CO or assignment.status != AssignmentStatus.ACTIVE:
+        raise ValidationError({"assignment": _("只有办理中的协办单位可以提交协办意见")})
+    suggestion = assignment.suggestion
+    with transaction.atomic():
+        opinion, _created = CoHandlingOpinion.objects.update_or_create(
+            assignment=assignment,
+            round=suggestion.handling_round,
+            defaults={"text": text, "submitted_by": actor},
+        )
+        record_event(
+            suggestion,
+            action="co_opinion",
+            action_label=_("提交协办意见"),
+            actor=actor,
+            reason=assignment.unit.name,
+            is_public=False,
+        )
+    return opinion
+
+
+def suggestion_reply(
+    *,
+    suggestion: Suggestion,
+    actor,
+    category: str,
+    text: str,
+    signer: str,
+    assignment: Assignment | None = None,
+    attachment=None,
+    now: dt.datetime | None = None,
+) -> Reply:
+    """答复 by a responsible unit. With separate units the suggestion counts as replied when
+    the last of them has replied."""
+    if category not in ReplyCategory.values:
+        raise ValidationError({"category": _("请选择答复类别（A、B、C 或 D）")})
+    text = require_text(text, "text", _("答复内容"))
+    signer = require_text(signer, "signer", _("签发人"))
+    now = now or timezone.now()
+    if assignment is None:
+        assignment = (
+            suggestion.assignments.active().responsible().filter(unit__members=actor).first()
+            if actor is not None
+            else None
+        )
+    if assignment is None or not predicates.is_responsible_unit_member(actor, suggestion):
+        raise PermissionDenied(_("只有主办或分办单位的经办人可以答复这件建议。"))
+    _require_unit_member(actor, assignment)
+    if suggestion.state not in (State.ASSIGNED, State.REHANDLING):
+        check_transition(suggestion, "reply", actor)  # raises, worded by the state machine
+    round_ = suggestion.handling_round
+    if assignment.replies.filter(round=round_).exists():
+        raise TransitionRefused(_("本单位本轮已经答复过这件建议。"), code="condition_failed")
+    missing = []
+    if not assignment.contacts.exists():
+        missing.append(_("答复前须记录与代表的沟通联系"))
+    if assignment.role == UnitRole.LEAD:
+        waiting = [
+            co.unit.name
+            for co in suggestion.assignments.active().co_handling().prefetch_related("co_opinions")
+            if not co.co_opinions.exists()
+        ]
+        if waiting:
+            missing.append(
+                _("尚未收到协办单位的协办意见：%(units)s") % {"units": "、".join(waiting)}
+            )
+    if missing:
+        raise TransitionRefused(
+            _("不能答复：%(reasons)s。") % {"reasons": "；".join(str(m) for m in missing)},
+            code="condition_failed",
+        )
+    congress = suggestion.congress
+    today = today_for(now)
+    with transaction.atomic():
+        publish = compute_deadline(
+            today, f"{congress.publication_working_days}wd", start_label=_("答复")
+        )
+        reply = Reply.objects.create(
+            suggestion=suggestion,
+            assignment=assignment,
+            round=round_,
+            category=category,
+            text=text,
+            signer=signer,
+            replied_at=now,
+            publish_due_on=publish.due,
+            replied_by=actor,
+            **({"attachment": attachment} if attachment else {}),
+        )
+        responsible = suggestion.assignments.active().responsible()
+        still_owing = responsible.exclude(replies__round=round_).exists()
+        label = _("%(unit)s答复（%(category)s类）") % {
+            "unit": assignment.unit.name,
+            "category": category,
+        }
+        if still_owing:
+            record_event(
+                suggestion, action="partial_reply", action_label=label, actor=actor, now=now
+            )
+        else:
+            fire(suggestion, "reply", actor=actor, reason=label, now=now)
+            evaluation = compute_deadline(
+                today, f"{congress.evaluation_months}m", start_label=_("答复")
+            )
+            suggestion.evaluation_due_on = evaluation.due
+            suggestion.save(update_fields=["evaluation_due_on", "updated_at"])
+    return reply
+
+
+def reply_publish(*, reply: Reply, actor, redactions: str = "", now=None) -> Reply:
+    require_staff(actor, reply.suggestion)
+    reply.redactions = redactions
+    reply.published_at = now or timezone.now()
+    reply.save(update_fields=["redactions", "published_at"])
+    return reply
+
+
+def suggestion_evaluate(
+    *, suggestion: Suggestion, actor, rating: str, comment: str = "", now=None
+) -> Evaluation:
+    """满意度测评. 不满意 in round 1 starts re-handling with its own deadline; in round 2 the
+    suggestion closes, flagged."""
+    if rating not in (Rating.SATISFIED, Rating.BASICALLY_SATISFIED, Rating.DISSATISFIED):
+        raise ValidationError({"rating": _("请选择测评结果：满意、基本满意或不满意")})
+    now = now or timezone.now()
+    with transaction.atomic():
+        round_ = suggestion.handling_round
+        label = Rating(rating).label
+        fire(
+            suggestion,
+            "evaluate",
+            actor=actor,
+            arguments={"dissatisfied": rating == Rating.DISSATISFIED},
+            reason=f"{label}" + (f"：{comment}" if comment else ""),
+            now=now,
+        )
+        evaluation = Evaluation.objects.create(
+            suggestion=suggestion,
+            round=round_,
+            rating=rating,
+            comment=comment,
+            evaluated_by=actor,
+            evaluated_at=now,
+        )
+        suggestion.evaluation_due_on = None
+        suggestion.save(update_fields=["evaluation_due_on", "updated_at"])
+        if suggestion.state == State.REHANDLING:
+            deadline = compute_deadline(
+                today_for(now),
+                f"{suggestion.congress.rehandling_months}m",
+                start_label=_("不满意测评"),
+            )
+            suggestion.assignments.active().responsible().update(
+                rehandling_due_on=deadline.due, rehandling_explanation=deadline.explanation
+            )
+    return evaluation
+
+
+def suggestion_lapse_evaluation(*, suggestion: Suggestion, today: dt.date | None = None):
+    """The evaluation window passed without a rating: close, recorded as 未反馈."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        round_ = suggestion.handling_round
+        event = fire(
+            suggestion,
+            "lapse_evaluation",
+            actor=None,
+            as_of=today,
+            reason=_("测评期限 %(due)s 已过，代表未反馈") % {"due": suggestion.evaluation_due_on},
+        )
+        Evaluation.objects.create(
+            suggestion=suggestion,
+            round=round_,
+            rating=Rating.NO_FEEDBACK,
+            evaluated_at=timezone.now(),
+        )
+        suggestion.evaluation_due_on = None
+        suggestion.save(update_fields=["evaluation_due_on", "updated_at"])
+    return event
+
+
+__all__ = [
+    "assignment_extend",
+    "co_opinion_submit",
+    "contact_record",
+    "reply_publish",
+    "suggestion_assign",
+    "suggestion_evaluate",
+    "suggestion_lapse_evaluation",
+    "suggestion_reassign",
+    "suggestion_reply",
+]

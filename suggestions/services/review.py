@@ -1,0 +1,139 @@
+"""What congress staff do with a submitted suggestion: return, register, refuse, merge."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from congress.models import Congress
+from suggestions.deadlines import compute_deadline
+from suggestions.models import (
+    LinkKind,
+    RefusalReason,
+    State,
+    Suggestion,
+    SuggestionLink,
+)
+
+from .common import require_staff, require_text, today_for
+from .errors import ValidationError
+from .transitions import fire, record_event
+
+MERGE_TARGET_STATES = (State.REGISTERED, State.ASSIGNED, State.REPLIED, State.REHANDLING)
+
+
+def suggestion_return_for_revision(
+    *, suggestion: Suggestion, actor, comments: str, revision_days: int | None = None, now=None
+):
+    """Send back to the lead deputy with written review comments and a revision due date."""
+    comments = require_text(comments, "comments", _("审查意见"))
+    days = revision_days if revision_days is not None else suggestion.congress.revision_days
+    if days < 1:
+        raise ValidationError({"revision_days": _("修改期限至少为 1 天")})
+    with transaction.atomic():
+        event = fire(
+            suggestion,
+            "return_for_revision",
+            actor=actor,
+            reason=comments,
+            is_public=False,
+            now=now,
+        )
+        deadline = compute_deadline(today_for(now), f"{days}d", start_label=_("退回"))
+        suggestion.revision_due_on = deadline.due
+        suggestion.save(update_fields=["revision_due_on", "updated_at"])
+    return event
+
+
+def _next_number(suggestion: Suggestion) -> int:
+    # Lock the congress row so two clerks registering at once cannot take the same number.
+    Congress.objects.select_for_update().filter(pk=suggestion.congress_id).first()
+    same_series = Suggestion.objects.filter(congress_id=suggestion.congress_id)
+    if suggestion.session_id:
+        same_series = same_series.filter(session_id=suggestion.session_id)
+    else:
+        same_series = same_series.filter(term_id=suggestion.term_id, session__isnull=True)
+    return (same_series.aggregate(n=Max("number"))["n"] or 0) + 1
+
+
+def suggestion_register(*, suggestion: Suggestion, actor, now=None):
+    """Accept the suggestion and give it the next number of its session (or recess)."""
+    with transaction.atomic():
+        suggestion.number = _next_number(suggestion)
+        event = fire(
+            suggestion,
+            "register",
+            actor=actor,
+            reason=_("编号：%(number)s") % {"number": suggestion.number_display},
+            now=now,
+        )
+    return event
+
+
+def suggestion_refuse(
+    *, suggestion: Suggestion, actor, reason_code: str, explanation: str = "", now=None
+):
+    if reason_code not in RefusalReason.values:
+        raise ValidationError(
+            {
+                "reason_code": _("不予立案须选择理由：%(choices)s")
+                % {"choices": "、".join(str(label) for label in RefusalReason.labels)}
+            }
+        )
+    reason = str(RefusalReason(reason_code).label)
+    if explanation.strip():
+        reason = f"{reason}：{explanation.strip()}"
+    with transaction.atomic():
+        suggestion.refusal_reason = reason_code
+        return fire(suggestion, "refuse", actor=actor, reason=reason, now=now)
+
+
+def suggestion_merge(
+    *, suggestion: Suggestion, actor, target: Suggestion, reason: str = "", now=None
+):
+    """并案: handle together with `target`; the target's replies also answer this one."""
+    if target is None or target.pk == suggestion.pk:
+        raise ValidationError({"target": _("请选择另一件建议作为并案对象")})
+    if target.congress_id != suggestion.congress_id:
+        raise ValidationError({"target": _("只能与同一人大的建议并案")})
+    if target.state not in MERGE_TARGET_STATES:
+        raise ValidationError(
+            {
+                "target": _("并案对象须为已立案、尚未办结的建议，所选建议状态为「%(state)s」")
+                % {"state": target.get_state_display()}
+            }
+        )
+    note = reason.strip() or _("并入《%(title)s》办理") % {"title": target.title}
+    with transaction.atomic():
+        suggestion.merged_into = target
+        event = fire(suggestion, "merge", actor=actor, reason=note, now=now)
+        SuggestionLink.objects.get_or_create(
+            from_suggestion=suggestion, to_suggestion=target, kind=LinkKind.MERGED
+        )
+        record_event(
+            target,
+            action="merge_in",
+            action_label=_("并入其他建议"),
+            actor=actor,
+            reason=_("《%(title)s》并入本建议办理") % {"title": suggestion.title},
+            now=now,
+        )
+    return event
+
+
+def suggestion_withhold(*, suggestion: Suggestion, actor, reason: str) -> None:
+    """Take a suggestion off the public pages, with the recorded reason (涉密, 个人隐私)."""
+    require_staff(actor, suggestion)
+    reason = require_text(reason, "reason", _("不公开理由"))
+    with transaction.atomic():
+        suggestion.withheld_reason = reason
+        suggestion.save(update_fields=["withheld_reason", "updated_at"])
+        record_event(
+            suggestion,
+            action="withhold",
+            action_label=_("不予公开"),
+            actor=actor,
+            reason=reason,
+            is_public=False,
+        )
