@@ -1,0 +1,1 @@
+from . import records, suggestion  # noqa: F401  (registers the ModelAdmins)
