@@ -35,6 +35,12 @@ class World:
     other_unit_user: object
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The default PBKDF2 costs ~0.3 s per demo user; tests need no real hashing strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def world(db) -> World:
     congress = CongressFactory(name="郴州市人民代表大会", short_name="郴州市")
@@ -67,3 +73,79 @@ def world(db) -> World:
         co_unit_user=co_unit_user,
         other_unit_user=other_unit_user,
     )
+
+
+# The path through the lifecycle, each step done through the real services.
+LIFECYCLE_PATH = [
+    "draft",
+    "submitted",
+    "registered",
+    "assigned",
+    "replied",
+    "closed",
+    "follow_up",
+    "completed",
+]
+
+
+def drive(world: World, to_state: str, *, category: str = "B"):
+    """Create a suggestion by the world's deputy and take it to `to_state` via services."""
+    import datetime as dt
+
+    from suggestions import services
+    from suggestions.models import Rating
+
+    deputy_user = world.deputy.person.user
+    suggestion = services.suggestion_create_draft(
+        actor=deputy_user,
+        lead_deputy=world.deputy,
+        title="关于把郴州打造成为“中国电池之都”的建议",
+        body="力争用10年时间，将郴州打造成为“中国电池之都”。",
+        session=world.session,
+    )
+    steps = {
+        "submitted": lambda: services.suggestion_submit(suggestion=suggestion, actor=deputy_user),
+        "registered": lambda: services.suggestion_register(
+            suggestion=suggestion, actor=world.staff
+        ),
+        "assigned": lambda: services.suggestion_assign(
+            suggestion=suggestion,
+            actor=world.staff,
+            lead_unit=world.lead_unit,
+            assigned_on=dt.date(2025, 7, 1),
+        ),
+        "replied": lambda: (
+            services.contact_record(
+                assignment=suggestion.assignments.get(unit=world.lead_unit),
+                actor=world.lead_unit_user,
+                method="meeting",
+                contacted_on=dt.date(2025, 7, 10),
+            ),
+            services.suggestion_reply(
+                suggestion=suggestion,
+                actor=world.lead_unit_user,
+                category=category,
+                text="正在推进，已列入规划。",
+                signer="张三",
+            ),
+        ),
+        "closed": lambda: services.suggestion_evaluate(
+            suggestion=suggestion, actor=deputy_user, rating=Rating.SATISFIED
+        ),
+        "follow_up": lambda: services.suggestion_start_follow_up(
+            suggestion=suggestion, actor=world.staff
+        ),
+        "completed": lambda: services.suggestion_complete(
+            suggestion=suggestion, actor=world.staff, findings="承诺事项已落实。"
+        ),
+    }
+    for state in LIFECYCLE_PATH[1 : LIFECYCLE_PATH.index(to_state) + 1]:
+        steps[state]()
+    assert suggestion.state == to_state
+    return suggestion
+
+
+@pytest.fixture
+def at_state(world):
+    """at_state("replied") → a suggestion taken there through the services."""
+    return lambda state, **kw: drive(world, state, **kw)

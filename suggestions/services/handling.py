@@ -45,6 +45,7 @@ def suggestion_assign(
 ) -> list[Assignment]:
     """交办: one lead unit (with optional co-units), or several separate units, each with its
     due dates computed from the congress's deadline policy."""
+    check_transition(suggestion, "assign", actor, conditions=False)
     if lead_unit is None and not separate_units:
         raise ValidationError({"lead_unit": _("交办须指定一个主办单位，或指定若干分办单位")})
     if lead_unit is not None and separate_units:
@@ -110,8 +111,13 @@ def suggestion_reassign(
 ):
     """退办: a unit's justified return of a wrong assignment, within its working-day window.
     All current assignments end and the suggestion waits to be assigned again."""
+    check_transition(suggestion, "reassign", actor, conditions=False)
     reason = require_text(reason, "reason", _("退办理由"))
-    if assignment.suggestion_id != suggestion.pk or assignment.status != AssignmentStatus.ACTIVE:
+    if (
+        assignment is None
+        or assignment.suggestion_id != suggestion.pk
+        or assignment.status != AssignmentStatus.ACTIVE
+    ):
         raise ValidationError({"assignment": _("该单位目前没有承办这件建议")})
     requested_on = requested_on or today_for(now)
     if assignment.return_due_on and requested_on > assignment.return_due_on:
@@ -270,6 +276,7 @@ def suggestion_reply(
 ) -> Reply:
     """答复 by a responsible unit. With separate units the suggestion counts as replied when
     the last of them has replied."""
+    check_transition(suggestion, "reply", actor, conditions=False)
     if category not in ReplyCategory.values:
         raise ValidationError({"category": _("请选择答复类别（A、B、C 或 D）")})
     text = require_text(text, "text", _("答复内容"))
@@ -284,8 +291,6 @@ def suggestion_reply(
     if assignment is None or not predicates.is_responsible_unit_member(actor, suggestion):
         raise PermissionDenied(_("只有主办或分办单位的经办人可以答复这件建议。"))
     _require_unit_member(actor, assignment)
-    if suggestion.state not in (State.ASSIGNED, State.REHANDLING):
-        check_transition(suggestion, "reply", actor)  # raises, worded by the state machine
     round_ = suggestion.handling_round
     if assignment.replies.filter(round=round_).exists():
         raise TransitionRefused(_("本单位本轮已经答复过这件建议。"), code="condition_failed")

@@ -18,7 +18,7 @@ from suggestions.models import (
 
 from .common import require_staff, require_text, today_for
 from .errors import ValidationError
-from .transitions import fire, record_event
+from .transitions import check_transition, fire, record_event
 
 MERGE_TARGET_STATES = (State.REGISTERED, State.ASSIGNED, State.REPLIED, State.REHANDLING)
 
@@ -59,6 +59,7 @@ def _next_number(suggestion: Suggestion) -> int:
 
 def suggestion_register(*, suggestion: Suggestion, actor, now=None):
     """Accept the suggestion and give it the next number of its session (or recess)."""
+    check_transition(suggestion, "register", actor, conditions=False)
     with transaction.atomic():
         suggestion.number = _next_number(suggestion)
         event = fire(
@@ -93,6 +94,7 @@ def suggestion_merge(
     *, suggestion: Suggestion, actor, target: Suggestion, reason: str = "", now=None
 ):
     """并案: handle together with `target`; the target's replies also answer this one."""
+    check_transition(suggestion, "merge", actor, conditions=False)
     if target is None or target.pk == suggestion.pk:
         raise ValidationError({"target": _("请选择另一件建议作为并案对象")})
     if target.congress_id != suggestion.congress_id:

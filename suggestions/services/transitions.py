@@ -47,8 +47,11 @@ def refusal_reasons(suggestion: Suggestion, name: str, actor) -> list[str]:
     return []
 
 
-def check_transition(suggestion: Suggestion, name: str, actor) -> None:
-    """Raise if `actor` may not fire transition `name` on `suggestion` in its current state."""
+def check_transition(suggestion: Suggestion, name: str, actor, *, conditions: bool = True) -> None:
+    """Raise if `actor` may not fire transition `name` on `suggestion` in its current state.
+
+    Services that prepare rows before firing check with `conditions=False` first, so a wrong
+    state or a wrong actor is reported before any input is looked at."""
     if not hasattr(Suggestion, name) or not hasattr(getattr(Suggestion, name), "_django_fsm"):
         raise TransitionRefused(
             _("没有名为「%(name)s」的操作") % {"name": name}, code="unknown_transition"
@@ -67,6 +70,8 @@ def check_transition(suggestion: Suggestion, name: str, actor) -> None:
         )
     if not transition_.has_perm(suggestion, actor):
         raise PermissionDenied(_("您无权对该建议执行「%(action)s」。") % {"action": label})
+    if not conditions:
+        return
     unmet = [str(c.message) for c in transition_.conditions if not c(suggestion)]
     if unmet:
         raise TransitionRefused(
@@ -96,7 +101,10 @@ def fire(
     from_state = suggestion.state
     getattr(suggestion, name)(**(arguments or {}))
     try:
-        suggestion.save()
+        # A savepoint of its own, so that after a lost race the caller's transaction can
+        # still read the winner's state for the message before rolling everything back.
+        with transaction.atomic():
+            suggestion.save()
     except ConcurrentTransition:
         current = Suggestion.objects.filter(pk=suggestion.pk).values_list("state", flat=True)
         raise TransitionConflict(
