@@ -46,12 +46,12 @@ def suggestion_assign(
     """交办: one lead unit (with optional co-units), or several separate units, each with its
     due dates computed from the congress's deadline policy."""
     check_transition(suggestion, "assign", actor, conditions=False)
+    if co_units and lead_unit is None:
+        raise ValidationError({"co_units": _("协办单位须配合一个主办单位")})
     if lead_unit is None and not separate_units:
         raise ValidationError({"lead_unit": _("交办须指定一个主办单位，或指定若干分办单位")})
     if lead_unit is not None and separate_units:
         raise ValidationError({"separate_units": _("已指定主办单位时不能再分办")})
-    if co_units and lead_unit is None:
-        raise ValidationError({"co_units": _("协办单位须配合一个主办单位")})
     units = ([lead_unit] if lead_unit else []) + list(separate_units) + list(co_units)
     if len({u.pk for u in units}) != len(units):
         raise ValidationError({"co_units": _("同一单位不能重复交办")})
