@@ -77,6 +77,7 @@ class DeputyFactory(factory.django.DjangoModelFactory):
 class HandlingUnitFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = HandlingUnit
+        skip_postgeneration_save = True
 
     congress = factory.SubFactory(CongressFactory)
     name = factory.Sequence(lambda n: f"测试单位{n}")
@@ -102,6 +103,7 @@ class SuggestionFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Suggestion
+        skip_postgeneration_save = True
 
     lead_deputy = factory.SubFactory(DeputyFactory)
     term = factory.LazyAttribute(lambda s: s.lead_deputy.term)

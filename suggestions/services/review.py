@@ -47,8 +47,10 @@ def suggestion_return_for_revision(
 
 
 def _next_number(suggestion: Suggestion) -> int:
-    # Lock the congress row so two clerks registering at once cannot take the same number.
-    Congress.objects.select_for_update().filter(pk=suggestion.congress_id).first()
+    # Serialise numbering per congress. NO KEY UPDATE, not UPDATE: a plain FOR UPDATE would
+    # also block other transactions' foreign-key checks against the congress row (KEY SHARE),
+    # which deadlocks with a concurrent transition on the same suggestion.
+    Congress.objects.select_for_update(no_key=True).filter(pk=suggestion.congress_id).first()
     same_series = Suggestion.objects.filter(congress_id=suggestion.congress_id)
     if suggestion.session_id:
         same_series = same_series.filter(session_id=suggestion.session_id)
