@@ -109,3 +109,48 @@ def test_non_staff_users_cannot_reach_the_admin(client, world):
     response = client.get(reverse("admin:suggestions_suggestion_changelist"))
     assert response.status_code == 302
     assert not CongressStaff.objects.filter(user=user).exists()
+
+
+def test_a_clerk_without_superuser_sees_only_their_congress_and_can_act(client, world):
+    from congress.services import congress_staff_grant
+    from tests.conftest import World
+    from tests.factories import (
+        CongressFactory,
+        DeputyFactory,
+        SessionFactory,
+        TermFactory,
+    )
+
+    clerk = UserFactory(username="clerk")
+    congress_staff_grant(user=clerk, congress=world.congress)
+    own = drive(world, "submitted")
+    other_congress = CongressFactory(name="巍山彝族回族自治县人民代表大会")
+    other_term = TermFactory(congress=other_congress, number=18, name="十八届")
+    other_world = World(
+        **{
+            **world.__dict__,
+            "congress": other_congress,
+            "term": other_term,
+            "session": SessionFactory(term=other_term, number=3, name="十八届人大三次会议"),
+            "deputy": DeputyFactory(term=other_term, person__name="苏素馨"),
+        }
+    )
+    foreign = drive(other_world, "draft")
+
+    client.force_login(clerk)
+    listing = client.get(reverse("admin:suggestions_suggestion_changelist"))
+    assert list(listing.context["cl"].result_list) == [own]
+    assert client.get(
+        reverse("admin:suggestions_suggestion_change", args=[foreign.pk])
+    ).status_code in (302, 404)
+    response = client.post(
+        reverse("admin:suggestions_suggestion_transition", args=[own.pk, "register"]), {}
+    )
+    assert response.status_code == 302
+    assert Suggestion.objects.get(pk=own.pk).state == "registered"
+    assert (
+        client.get(
+            reverse("admin:suggestions_suggestion_transition", args=[foreign.pk, "register"])
+        ).status_code
+        == 404
+    )

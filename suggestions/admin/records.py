@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from suggestions.admin.suggestion import scoped_to_staff_congresses
 from suggestions.models import (
     Assignment,
     CitizenOpinion,
@@ -22,7 +23,18 @@ from suggestions.models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class CongressScopedAdmin(admin.ModelAdmin):
+    """Rows limited to the clerk's own congresses (through `congress_field`)."""
+
+    congress_field = "suggestion__congress"
+
+    def get_queryset(self, request):
+        return scoped_to_staff_congresses(
+            super().get_queryset(request), request.user, self.congress_field
+        )
+
+
+class ReadOnlyAdmin(CongressScopedAdmin):
     """Records written only by the services: visible, never edited by hand."""
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -68,18 +80,20 @@ class AssignmentAdmin(ReadOnlyAdmin):
 
 @admin.register(ContactRecord)
 class ContactRecordAdmin(ReadOnlyAdmin):
+    congress_field = "assignment__suggestion__congress"
     list_display = ["assignment", "method", "contacted_on"]
     list_filter = ["method", "assignment__unit"]
 
 
 @admin.register(CoHandlingOpinion)
 class CoHandlingOpinionAdmin(ReadOnlyAdmin):
+    congress_field = "assignment__suggestion__congress"
     list_display = ["assignment", "round", "submitted_at"]
     list_filter = ["assignment__unit"]
 
 
 @admin.register(Reply)
-class ReplyAdmin(admin.ModelAdmin):
+class ReplyAdmin(CongressScopedAdmin):
     list_display = [
         "suggestion",
         "assignment",
@@ -126,7 +140,8 @@ class SupervisionActivityInline(admin.TabularInline):
 
 
 @admin.register(SupervisionPlan)
-class SupervisionPlanAdmin(admin.ModelAdmin):
+class SupervisionPlanAdmin(CongressScopedAdmin):
+    congress_field = "congress"
     list_display = ["theme", "congress", "leader_title", "committee", "deadline"]
     list_filter = ["congress", "committee"]
     search_fields = ["theme"]
@@ -135,33 +150,36 @@ class SupervisionPlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupervisionActivity)
-class SupervisionActivityAdmin(admin.ModelAdmin):
+class SupervisionActivityAdmin(CongressScopedAdmin):
+    congress_field = "plan__congress"
     list_display = ["title", "plan", "kind", "date_display", "conducted_by"]
     list_filter = ["kind", "plan__congress"]
     search_fields = ["title", "description"]
 
 
 @admin.register(FollowUpReview)
-class FollowUpReviewAdmin(admin.ModelAdmin):
+class FollowUpReviewAdmin(CongressScopedAdmin):
     list_display = ["suggestion", "date_display", "due_on", "conducted_by", "is_done"]
     list_filter = ["is_done"]
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(admin.ModelAdmin):
+class OutcomeAdmin(CongressScopedAdmin):
     list_display = ["title", "kind", "issuing_body", "date_display", "suggestion"]
     list_filter = ["kind"]
     search_fields = ["title", "description", "issuing_body"]
 
 
 @admin.register(CitizenOpinion)
-class CitizenOpinionAdmin(admin.ModelAdmin):
+class CitizenOpinionAdmin(CongressScopedAdmin):
+    congress_field = "contact_station__congress"
     list_display = ["summary", "contact_station", "deputy", "date_display", "suggestion"]
     list_filter = ["contact_station"]
 
 
 @admin.register(SuggestionLink)
-class SuggestionLinkAdmin(admin.ModelAdmin):
+class SuggestionLinkAdmin(CongressScopedAdmin):
+    congress_field = "from_suggestion__congress"
     list_display = ["from_suggestion", "kind", "to_suggestion"]
     list_filter = ["kind"]
 

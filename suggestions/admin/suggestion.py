@@ -146,6 +146,9 @@ class SuggestionAdmin(admin.ModelAdmin):
     actions = ["register_selected"]
     change_form_template = "admin/suggestions/suggestion/change_form.html"
 
+    def get_queryset(self, request):
+        return scoped_to_staff_congresses(super().get_queryset(request), request.user)
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and obj.state not in ("draft", "returned"):
@@ -186,7 +189,7 @@ class SuggestionAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def transition_view(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
-        suggestion = get_object_or_404(Suggestion, pk=pk)
+        suggestion = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_view_permission(request, suggestion):
             raise DjangoPermissionDenied
         if name not in TRANSITION_FORMS:
@@ -239,6 +242,13 @@ class SuggestionAdmin(admin.ModelAdmin):
                 messages.error(request, f"《{suggestion.title}》：{error_text(exc)}")
         if done:
             messages.success(request, _("已立案 %(n)d 件建议") % {"n": done})
+
+
+def scoped_to_staff_congresses(queryset, user, field: str = "congress"):
+    """Staff see only their own congresses' rows; superusers see everything."""
+    if user.is_superuser:
+        return queryset
+    return queryset.filter(**{f"{field}__staff__user": user}).distinct()
 
 
 def _sources(name: str) -> list[str]:
