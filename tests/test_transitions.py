@@ -267,3 +267,13 @@ def test_merged_suggestion_points_at_its_target(world):
     assert s.merged_into is not None
     assert s.links_out.get().kind == "merged"
     assert s.merged_into.events.filter(action="merge_in").exists()
+
+
+def test_reply_to_a_merge_target_reaches_the_merged_suggestions_deputy(world):
+    target = make(world, "assigned")
+    merged = drive(world, "submitted")
+    services.suggestion_merge(suggestion=merged, actor=world.staff, target=target)
+    fire_properly(world, "reply", target)
+    event = merged.events.get(action="merged_reply")
+    assert "郴州市人民政府答复（A类）" in event.reason
+    assert event.is_public

@@ -336,6 +336,17 @@ def suggestion_reply(
             "unit": assignment.unit.name,
             "category": category,
         }
+        # 并案: the deputies of merged suggestions are answered by this reply too.
+        for merged in suggestion.merged_suggestions.all():
+            record_event(
+                merged,
+                action="merged_reply",
+                action_label=_("并案建议已答复"),
+                actor=actor,
+                reason=_("并入的《%(title)s》由%(label)s")
+                % {"title": suggestion.title, "label": label},
+                now=now,
+            )
         if still_owing:
             record_event(
                 suggestion, action="partial_reply", action_label=label, actor=actor, now=now
