@@ -473,3 +473,14 @@ def test_demo_users_exist_for_every_role_and_can_log_in(client):
     assert users.get(username="chenzhou_gov").has_perm("suggestions.reply", municipal)
     assert users.get(username="tangxinping").has_perm("suggestions.act_as_lead_deputy", municipal)
     assert not users.get(username="weishan_staff").has_perm("suggestions.review", municipal)
+
+
+def test_demo_clerk_uses_the_admin_for_their_own_congress_only(db, client):
+    from django.urls import reverse
+
+    load()
+    client.login(username="chenzhou_staff", password="demo-cz-staff-2025")
+    response = client.get(reverse("admin:suggestions_suggestion_changelist"))
+    assert response.status_code == 200
+    congresses = {s.congress.name for s in response.context["cl"].result_list}
+    assert congresses == {"郴州市人民代表大会"}

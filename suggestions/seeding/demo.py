@@ -13,7 +13,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from congress.models import Congress, CongressStaff, HandlingUnit, Person, StaffRole
+from congress.models import Congress, HandlingUnit, Person, StaffRole
+from congress.services import congress_staff_grant
 from suggestions.models import SupervisionPlan
 
 CHENZHOU = "郴州市人民代表大会"
@@ -91,11 +92,8 @@ def ensure_demo_users() -> list[DemoLogin]:
     )
 
     user = _user("chenzhou_staff", "demo-cz-staff-2025", first_name="郴州市人大工作人员")
-    CongressStaff.objects.get_or_create(
-        user=user,
-        congress=chenzhou,
-        role=StaffRole.STAFF,
-        defaults={"title": _("选联工委工作人员")},
+    congress_staff_grant(
+        user=user, congress=chenzhou, role=StaffRole.STAFF, title=_("选联工委工作人员")
     )
     add(
         _("人大工作人员"),
@@ -105,8 +103,8 @@ def ensure_demo_users() -> list[DemoLogin]:
     )
 
     user = _user("weishan_staff", "demo-ws-staff-2025", first_name="巍山县人大工作人员")
-    CongressStaff.objects.get_or_create(
-        user=user, congress=weishan, role=StaffRole.STAFF, defaults={"title": _("选联工委工作人员")}
+    congress_staff_grant(
+        user=user, congress=weishan, role=StaffRole.STAFF, title=_("选联工委工作人员")
     )
     add(
         _("人大工作人员"),
@@ -120,11 +118,8 @@ def ensure_demo_users() -> list[DemoLogin]:
     user = _user(
         "weishan_leader", "demo-ws-leader-2025", first_name="巍山县人大常委会副主任（演示）"
     )
-    CongressStaff.objects.get_or_create(
-        user=user,
-        congress=weishan,
-        role=StaffRole.LEADER,
-        defaults={"title": _("县人大常委会副主任")},
+    congress_staff_grant(
+        user=user, congress=weishan, role=StaffRole.LEADER, title=_("县人大常委会副主任")
     )
     SupervisionPlan.objects.filter(seed_key=WEISHAN_KEY_SUPERVISION, leader__isnull=True).update(
         leader=user
