@@ -19,7 +19,10 @@ def public_suggestions() -> QuerySet[Suggestion]:
 
 
 def public_events(suggestion: Suggestion) -> QuerySet[Event]:
-    return suggestion.events.public().select_related("source").order_by("date", "occurred_at", "pk")
+    """The public timeline in the order things happened. Live events are written as they
+    happen and seeded ones in the source article's order, so insertion order is the
+    chronology; sorting by date would misplace the steps the articles leave undated."""
+    return suggestion.events.public().select_related("source").order_by("pk")
 
 
 def public_replies(suggestion: Suggestion) -> QuerySet[Reply]:
