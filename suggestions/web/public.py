@@ -28,6 +28,7 @@ from suggestions.models import (
     SupervisionActivity,
     SupervisionPlan,
 )
+from suggestions.search import search_suggestions
 
 from .presenters import is_public, next_steps, public_reply_text
 
@@ -35,15 +36,7 @@ PAGE_SIZE = 20
 
 
 def search(queryset: QuerySet[Suggestion], query: str) -> QuerySet[Suggestion]:
-    """The one search function shared with the API (suggestions.search)."""
-    try:
-        from suggestions.search import search_suggestions
-    except ImportError:  # TEMPORARY until the API branch's search lands
-        from django.db.models import Q
-
-        for term in query.split():
-            queryset = queryset.filter(Q(title__icontains=term) | Q(body__icontains=term))
-        return queryset
+    """The one search function shared with the API."""
     return search_suggestions(queryset, query)
 
 
