@@ -155,6 +155,10 @@ class ActionPage(View):
             return self.render_page({action: form}, status=STATUS_INVALID)
         ok, status = run_service(form, lambda: getattr(self, f"do_{action}")(form))
         if not ok:
+            # Say why at the top of the page too: the form may sit further down or be hidden
+            # from this user (a co-signer posting an edit).
+            for message in form.non_field_errors():
+                messages.error(request, message)
             # Reload so the page shows the unchanged state, not a half-updated object.
             self.object = self.get_object()
             return self.render_page({action: form}, status=status)
