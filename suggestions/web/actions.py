@@ -26,6 +26,7 @@ from suggestions.services import (
     PermissionDenied,
     TransitionRefused,
     ValidationError,
+    check_transition,
     refusal_reasons,
 )
 
@@ -84,10 +85,26 @@ class TransitionState:
         return self.relevant and not self.reasons
 
 
-def transition_state(suggestion: Suggestion, name: str, user) -> TransitionState:
+def transition_state(
+    suggestion: Suggestion, name: str, user, *, conditions_from_form: bool = False
+) -> TransitionState:
+    """`conditions_from_form`: the action's form itself fulfils the transition's conditions
+    (assigning names the units the `assign` condition asks for), so only the state and the
+    user's permission may disable the button; the service still checks everything."""
     meta = getattr(Suggestion, name)._django_fsm
     relevant = meta.get_transition(suggestion.state) is not None
-    return TransitionState(relevant, refusal_reasons(suggestion, name, user) if relevant else [])
+    if not relevant:
+        return TransitionState(False, [])
+    if conditions_from_form:
+        try:
+            check_transition(suggestion, name, user)
+        except PermissionDenied as exc:
+            return TransitionState(True, [error_text(exc)])
+        except TransitionRefused as exc:
+            if exc.code != "condition_failed":
+                return TransitionState(True, [error_text(exc)])
+        return TransitionState(True, [])
+    return TransitionState(True, refusal_reasons(suggestion, name, user))
 
 
 class ActionPage(View):
@@ -102,6 +119,8 @@ class ActionPage(View):
     actions: ClassVar[dict[str, type[forms.Form]]] = {}
     # Transition names whose refusal reasons are shown next to the action buttons.
     transitions: ClassVar[tuple[str, ...]] = ()
+    # Transitions whose conditions the action's own form fulfils (see transition_state).
+    conditions_from_form: ClassVar[frozenset[str]] = frozenset()
 
     def get_object(self):  # pragma: no cover - always overridden
         raise NotImplementedError
@@ -133,7 +152,12 @@ class ActionPage(View):
             "object": self.object,
             "forms": page_forms,
             "transitions": {
-                name: transition_state(self.transition_target(), name, self.request.user)
+                name: transition_state(
+                    self.transition_target(),
+                    name,
+                    self.request.user,
+                    conditions_from_form=name in self.conditions_from_form,
+                )
                 for name in self.transitions
             },
             "failed_action": next(iter(bound)) if bound else None,

@@ -179,6 +179,7 @@ class StaffSuggestionPage(ActionPage):
         "start_follow_up",
         "complete",
     )
+    conditions_from_form = frozenset({"assign"})
 
     def get_object(self) -> Suggestion:
         suggestion = (
