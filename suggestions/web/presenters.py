@@ -144,3 +144,21 @@ def public_reply_text(reply: Reply, private_values: tuple[str, ...] = ()) -> str
             text = text.replace(value, _("［已隐去］"))
     text = ADDRESS_PATTERN.sub(_("［地址已隐去］"), text)
     return PHONE_PATTERN.sub(_("［电话已隐去］"), text)
+
+
+# ---- Public timeline ----
+
+UNIT_ACTIONS = frozenset({"contact", "reply", "partial_reply", "co_opinion"})
+
+
+def public_actor(event) -> str:
+    """Who acted, as the public reads it: the acting body, or the deputy by name. Staff and
+    unit clerks' own accounts are not shown (the reason names the unit where it matters)."""
+    if event.actor_id is None:
+        return event.actor_name
+    person = getattr(event.actor, "person", None)
+    if person is not None and event.suggestion.lead_deputy.person_id == person.pk:
+        return person.name
+    if event.action in UNIT_ACTIONS:
+        return _("承办单位")
+    return _("人大常委会代表工作机构")

@@ -30,7 +30,7 @@ from suggestions.models import (
 )
 from suggestions.search import search_suggestions
 
-from .presenters import is_public, next_steps, public_reply_text
+from .presenters import is_public, next_steps, public_actor, public_reply_text
 
 PAGE_SIZE = 20
 
@@ -214,9 +214,13 @@ def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for link in suggestion.links_in.all()
         if is_public(link.from_suggestion)
     ]
+    events = list(selectors.public_events(suggestion).select_related("actor__person"))
+    for event in events:
+        event.suggestion = suggestion  # already loaded; avoids a query per event
+        event.display_actor = public_actor(event)
     context = {
         "suggestion": suggestion,
-        "events": list(selectors.public_events(suggestion)),
+        "events": events,
         "replies": replies,
         "links": links,
         "next_steps": next_steps(suggestion),
