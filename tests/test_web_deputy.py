@@ -268,10 +268,12 @@ def test_unknown_action_is_bad_request(deputy_client, world):
     assert deputy_client.post(page(suggestion), {"action": "register"}).status_code == 400
 
 
-def test_inbox_page(deputy_client, world):
-    response = deputy_client.get("/deputy/inbox/")
+def test_inbox_page(client, deputy_client, world):
+    response = deputy_client.get("/inbox/")
     assert response.status_code == 200
     assert "我的提醒" in response.content.decode()
+    deputy_client.logout()
+    assert deputy_client.get("/inbox/").status_code == 302
 
 
 def test_user_with_two_mandates_chooses_one(client, world):

@@ -239,12 +239,3 @@ class DeputySuggestionPage(ActionPage):
             rating=form.cleaned_data["rating"],
             comment=form.cleaned_data["comment"],
         )
-
-
-@deputy_required
-def deputy_inbox(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "web/deputy/inbox.html",
-        {"inbox": inbox.messages_for(request.user), "inbox_available": inbox.available()},
-    )

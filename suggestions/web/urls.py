@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from . import deputy, public, staff, stats, unit
+from . import deputy, inbox, public, staff, stats, unit
 from .roles_views import after_login
 
 app_name = "web"
@@ -16,10 +16,10 @@ urlpatterns = [
     path("stats/", stats.public_stats, name="stats"),
     # After login: each user to their home
     path("home/", after_login, name="after-login"),
+    path("inbox/", inbox.inbox_page, name="inbox"),
     # Deputies
     path("deputy/", deputy.deputy_home, name="deputy-home"),
     path("deputy/new/", deputy.deputy_new, name="deputy-new"),
-    path("deputy/inbox/", deputy.deputy_inbox, name="deputy-inbox"),
     path(
         "deputy/suggestions/<int:pk>/",
         deputy.DeputySuggestionPage.as_view(),
