@@ -56,6 +56,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "suggestions.web.roles.navigation",
             ],
         },
     },
@@ -93,6 +94,9 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "login"
+# ---- web pages: after login each user goes to their own home (suggestions.web) ----
+LOGIN_REDIRECT_URL = "web:after-login"
+LOGOUT_REDIRECT_URL = "web:home"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@suggestions.localhost")

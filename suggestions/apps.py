@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class SuggestionsConfig(AppConfig):
     name = "suggestions"
     verbose_name = _("代表建议")
+
+    def ready(self) -> None:
+        from suggestions import checks
+
+        checks.connect()

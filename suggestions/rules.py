@@ -87,3 +87,29 @@ def can_reply(suggestion, user) -> bool:
 
 def is_system(suggestion, user) -> bool:
     return user is None
+
+
+# ---- Read permissions for the web pages (who may open which page of a suggestion) ----
+
+
+@rules.predicate
+def is_unit_member_on_any_assignment(user, suggestion) -> bool:
+    """A member of any unit the suggestion was ever assigned to (also after replying)."""
+    if user is None or not user.is_authenticated or suggestion is None:
+        return False
+    return suggestion.assignments.filter(unit__members=user).exists()
+
+
+@rules.predicate
+def is_member_of_assignment_unit(user, assignment) -> bool:
+    """A unit sees only its own assignments."""
+    if user is None or not user.is_authenticated or assignment is None:
+        return False
+    return assignment.unit.members.filter(pk=user.pk).exists()
+
+
+rules.add_perm("suggestions.view_as_deputy", is_lead_deputy | is_cosigner)
+rules.add_perm("suggestions.view_as_staff", is_congress_staff)
+rules.add_perm("suggestions.view_as_leader", is_congress_leader | is_congress_staff)
+rules.add_perm("suggestions.view_as_unit", is_unit_member_on_any_assignment)
+rules.add_perm("suggestions.view_assignment", is_member_of_assignment_unit)

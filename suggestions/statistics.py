@@ -1,0 +1,369 @@
+"""Handling statistics (办复率, 按时办复率, 满意率, A/B/C/D shares, overdue) — one service for the
+staff dashboard, the public statistics page and the API.
+
+Every figure is computed with a fixed number of aggregate queries, whatever the number of
+suggestions or units (grouped `COUNT … FILTER` queries, no per-suggestion loop).
+
+Scopes
+    * congress — every suggestion of one congress (all terms and sessions, and recess);
+    * session — every suggestion filed at one session;
+    * unit — one handling unit's responsible assignments (主办 or 分办; 协办 units do not
+      reply and are not counted), optionally limited to one session.
+
+Populations (what is counted)
+    * **registered** (立案数, congress/session only): suggestions registered or later, i.e.
+      states registered, assigned, replied, rehandling, closed, follow_up, completed.
+      Merged (并案), withdrawn, refused, submitted, returned and draft are not counted.
+    * **assigned** (交办数): congress/session — suggestions in states assigned or later
+      (assigned, replied, rehandling, closed, follow_up, completed); unit — the unit's
+      responsible assignments on such suggestions, except assignments the unit returned (退办).
+    * **replied** (办复数): congress/session — assigned suggestions that have had their
+      (first-round) reply: states replied, rehandling, closed, follow_up, completed; unit —
+      its assignments with a first-round reply.
+
+Rates (each a `Rate` with numerator and denominator; value None when the denominator is 0)
+    * **reply_rate** (办复率) = replied ÷ assigned.
+    * **on_time_rate** (按时办复率) = first-round replies made on or before their assignment's
+      due date (including an approved extension) ÷ responsible assignments that had to be
+      replied by now — those replied, plus those not replied whose due date has passed.
+      Counted per responsible assignment (a suggestion split among 分办 units has one reply
+      per unit); the reply date is the local (Asia/Shanghai) date of `replied_at`.
+    * **satisfaction_first_round** (初次满意率) = round-1 evaluations rated 满意 or 基本满意 ÷
+      round-1 evaluations the deputy actually gave (未反馈 lapses are excluded and reported as
+      `no_feedback`).
+    * **satisfaction_final** (最终满意率) = final evaluations (the evaluation of the last round
+      of a closed, follow_up or completed suggestion) rated 满意 or 基本满意 ÷ those final
+      evaluations the deputy actually gave.
+    * **category_shares** (A/B/C/D 占比) = replies of each category ÷ all replies counted,
+      where for each responsible assignment only its latest-round reply counts.
+
+    * **overdue_now** (当前超期): congress/session — suggestions with at least one responsible
+      assignment that is active, has no reply in the suggestion's current handling round,
+      and whose binding due date (the re-handling due date in round 2, else the reply due
+      date) is before `today`, while the suggestion is assigned or rehandling; unit — such
+      assignments of the unit.
+
+Withheld suggestions are counted (a count reveals nothing of their content).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from congress.models import Congress, HandlingUnit, Session
+from suggestions.models import (
+    Assignment,
+    AssignmentStatus,
+    Evaluation,
+    Rating,
+    Reply,
+    ReplyCategory,
+    State,
+    Suggestion,
+    UnitRole,
+)
+
+REGISTERED_STATES = (
+    State.REGISTERED,
+    State.ASSIGNED,
+    State.REPLIED,
+    State.REHANDLING,
+    State.CLOSED,
+    State.FOLLOW_UP,
+    State.COMPLETED,
+)
+ASSIGNED_STATES = REGISTERED_STATES[1:]
+REPLIED_STATES = REGISTERED_STATES[2:]
+FINAL_STATES = (State.CLOSED, State.FOLLOW_UP, State.COMPLETED)
+OPEN_HANDLING_STATES = (State.ASSIGNED, State.REHANDLING)
+SATISFIED_RATINGS = (Rating.SATISFIED, Rating.BASICALLY_SATISFIED)
+RESPONSIBLE_ROLES = (UnitRole.LEAD, UnitRole.SEPARATE)
+
+
+@dataclass(frozen=True)
+class Rate:
+    numerator: int
+    denominator: int
+
+    @property
+    def value(self) -> float | None:
+        """The rate as a fraction in [0, 1]; None when nothing was counted."""
+        return self.numerator / self.denominator if self.denominator else None
+
+    @property
+    def percent(self) -> str:
+        """'87.5%' or '—' when there is nothing to count."""
+        value = self.value
+        return "—" if value is None else f"{value * 100:.1f}%"
+
+
+@dataclass(frozen=True)
+class HandlingStatistics:
+    scope: str  # "congress", "session" or "unit"
+    scope_id: int
+    scope_name: str
+    registered: int | None  # None for a unit (units do not register suggestions)
+    assigned: int
+    replied: int
+    reply_rate: Rate
+    on_time_rate: Rate
+    satisfaction_first_round: Rate
+    satisfaction_final: Rate
+    no_feedback: int
+    categories: dict[str, int] = field(default_factory=dict)
+    category_shares: dict[str, Rate] = field(default_factory=dict)
+    overdue_now: int = 0
+
+
+# ---- public entry points ----
+
+
+def congress_statistics(congress: Congress, *, today: dt.date | None = None) -> HandlingStatistics:
+    return _compute(_CongressScope(congress=congress), today)[congress.pk]
+
+
+def session_statistics(session: Session, *, today: dt.date | None = None) -> HandlingStatistics:
+    return _compute(_SessionScope(congress=session.term.congress, session=session), today)[
+        session.pk
+    ]
+
+
+def unit_statistics(
+    unit: HandlingUnit, *, session: Session | None = None, today: dt.date | None = None
+) -> HandlingStatistics:
+    scope = _UnitScope(congress=unit.congress, session=session, only_unit=unit)
+    return _compute(scope, today)[unit.pk]
+
+
+def session_table(congress: Congress, *, today: dt.date | None = None) -> list[HandlingStatistics]:
+    """One row per session of `congress` (in term and session order)."""
+    result = _compute(_SessionScope(congress=congress, session=None), today)
+    return list(result.values())
+
+
+def unit_table(
+    congress: Congress, *, session: Session | None = None, today: dt.date | None = None
+) -> list[HandlingStatistics]:
+    """One row per handling unit of `congress` (by name), optionally for one session."""
+    result = _compute(_UnitScope(congress=congress, session=session, only_unit=None), today)
+    return list(result.values())
+
+
+# ---- scopes: which rows, grouped by what ----
+
+
+@dataclass
+class _CongressScope:
+    congress: Congress
+    kind = "congress"
+    unit_level = False
+
+    def groups(self) -> dict[int, str]:
+        return {self.congress.pk: self.congress.name}
+
+    def suggestions(self) -> tuple[QuerySet, str]:
+        return Suggestion.objects.filter(congress=self.congress), "congress"
+
+    def assignments(self) -> tuple[QuerySet, str]:
+        return Assignment.objects.filter(suggestion__congress=self.congress), "suggestion__congress"
+
+
+@dataclass
+class _SessionScope:
+    congress: Congress
+    session: Session | None
+    kind = "session"
+    unit_level = False
+
+    def _sessions(self):
+        sessions = Session.objects.filter(term__congress=self.congress).select_related(
+            "term__congress"
+        )
+        if self.session is not None:
+            sessions = sessions.filter(pk=self.session.pk)
+        return sessions.order_by("term__number", "number")
+
+    def groups(self) -> dict[int, str]:
+        return {s.pk: str(s) for s in self._sessions()}
+
+    def _filter(self, prefix: str) -> dict[str, Any]:
+        if self.session is not None:
+            return {f"{prefix}session": self.session}
+        return {f"{prefix}congress": self.congress, f"{prefix}session__isnull": False}
+
+    def suggestions(self) -> tuple[QuerySet, str]:
+        return Suggestion.objects.filter(**self._filter("")), "session"
+
+    def assignments(self) -> tuple[QuerySet, str]:
+        return Assignment.objects.filter(**self._filter("suggestion__")), "suggestion__session"
+
+
+@dataclass
+class _UnitScope:
+    congress: Congress
+    session: Session | None
+    only_unit: HandlingUnit | None
+    kind = "unit"
+    unit_level = True
+
+    def groups(self) -> dict[int, str]:
+        if self.only_unit is not None:
+            return {self.only_unit.pk: self.only_unit.name}
+        units = HandlingUnit.objects.filter(congress=self.congress).order_by("name")
+        return dict(units.values_list("pk", "name"))
+
+    def suggestions(self) -> tuple[QuerySet, str]:  # pragma: no cover - units use assignments
+        raise NotImplementedError
+
+    def assignments(self) -> tuple[QuerySet, str]:
+        assignments = Assignment.objects.filter(unit__congress=self.congress)
+        if self.only_unit is not None:
+            assignments = assignments.filter(unit=self.only_unit)
+        if self.session is not None:
+            assignments = assignments.filter(suggestion__session=self.session)
+        return assignments, "unit"
+
+
+# ---- the computation ----
+
+
+def _responsible(assignments: QuerySet) -> QuerySet:
+    return assignments.filter(
+        role__in=RESPONSIBLE_ROLES, suggestion__state__in=ASSIGNED_STATES
+    ).exclude(status=AssignmentStatus.RETURNED)
+
+
+def _compute(scope, today: dt.date | None) -> dict[int, HandlingStatistics]:
+    today = today or timezone.localdate()
+    groups = scope.groups()
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+
+    assignments, a_key = scope.assignments()
+    responsible = _responsible(assignments)
+
+    # 1. assigned / registered / replied
+    if scope.unit_level:
+        first_reply = Reply.objects.filter(assignment=OuterRef("pk"), round=1)
+        rows = (
+            responsible.annotate(has_reply=Exists(first_reply))
+            .values(a_key)
+            .annotate(assigned=Count("pk"), replied=Count("pk", filter=Q(has_reply=True)))
+        )
+    else:
+        suggestions, s_key = scope.suggestions()
+        rows = suggestions.values(s_key).annotate(
+            registered=Count("pk", filter=Q(state__in=REGISTERED_STATES)),
+            assigned=Count("pk", filter=Q(state__in=ASSIGNED_STATES)),
+            replied=Count("pk", filter=Q(state__in=REPLIED_STATES)),
+        )
+    _collect(counts, rows, a_key if scope.unit_level else s_key)
+
+    # 2. on time: first-round replies against the assignment's due date
+    first_reply_date = TruncDate("replies__replied_at", tzinfo=timezone.get_current_timezone())
+    rows = (
+        responsible.filter(Q(replies__round=1) | Q(replies__isnull=True))
+        .annotate(replied_on=first_reply_date)
+        .values(a_key)
+        .annotate(
+            due_by_now=Count(
+                "pk",
+                filter=Q(replied_on__isnull=False) | Q(due_on__lt=today),
+                distinct=True,
+            ),
+            on_time=Count("pk", filter=Q(replied_on__lte=F("due_on")), distinct=True),
+        )
+    )
+    _collect(counts, rows, a_key)
+
+    # 3. evaluations (for a unit: of the suggestions it is responsible for)
+    if scope.unit_level:
+        evaluations, e_key, p = responsible, a_key, "suggestion__evaluations__"
+    else:
+        suggestions, s_key = scope.suggestions()
+        evaluations = Evaluation.objects.filter(suggestion__in=suggestions.values("pk"))
+        e_key, p = f"suggestion__{s_key}", ""
+    given = ~Q(**{f"{p}rating": Rating.NO_FEEDBACK}) & Q(**{f"{p}pk__isnull": False})
+    first = Q(**{f"{p}round": 1})
+    satisfied = Q(**{f"{p}rating__in": SATISFIED_RATINGS})
+    final = Q(
+        **{
+            f"{p}round": F("suggestion__handling_round"),
+            "suggestion__state__in": FINAL_STATES,
+        }
+    )
+    ev = f"{p}pk"
+    rows = evaluations.values(e_key).annotate(
+        first_given=Count(ev, filter=first & given, distinct=True),
+        first_satisfied=Count(ev, filter=first & satisfied, distinct=True),
+        final_given=Count(ev, filter=final & given, distinct=True),
+        final_satisfied=Count(ev, filter=final & satisfied, distinct=True),
+        no_feedback=Count(ev, filter=Q(**{f"{p}rating": Rating.NO_FEEDBACK}), distinct=True),
+    )
+    _collect(counts, rows, e_key)
+
+    # 4. categories of each responsible assignment's latest reply
+    later = Reply.objects.filter(assignment=OuterRef("assignment"), round__gt=OuterRef("round"))
+    r_key = "assignment__unit" if scope.unit_level else a_key
+    rows = (
+        Reply.objects.filter(assignment__in=responsible.values("pk"))
+        .filter(~Exists(later))
+        .values(r_key, "category")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        counts[row[r_key]][f"category_{row['category']}"] += row["n"]
+
+    # 5. overdue now
+    replied_this_round = Reply.objects.filter(
+        assignment=OuterRef("pk"), round=OuterRef("suggestion__handling_round")
+    )
+    overdue = (
+        assignments.filter(
+            role__in=RESPONSIBLE_ROLES,
+            status=AssignmentStatus.ACTIVE,
+            suggestion__state__in=OPEN_HANDLING_STATES,
+        )
+        .annotate(binding_due=Coalesce("rehandling_due_on", "due_on"))
+        .filter(binding_due__lt=today)
+        .filter(~Exists(replied_this_round))
+        .values(a_key)
+        .annotate(overdue_now=Count("pk" if scope.unit_level else "suggestion", distinct=True))
+    )
+    _collect(counts, overdue, a_key)
+
+    return {pk: _build(scope, pk, name, counts[pk]) for pk, name in groups.items()}
+
+
+def _collect(counts, rows, key: str) -> None:
+    for row in rows:
+        group = row.pop(key)
+        for name, value in row.items():
+            counts[group][name] += value
+
+
+def _build(scope, pk: int, name: str, c: dict[str, int]) -> HandlingStatistics:
+    categories = {value: c.get(f"category_{value}", 0) for value in ReplyCategory.values}
+    total_replies = sum(categories.values())
+    return HandlingStatistics(
+        scope=scope.kind,
+        scope_id=pk,
+        scope_name=name,
+        registered=None if scope.unit_level else c.get("registered", 0),
+        assigned=c.get("assigned", 0),
+        replied=c.get("replied", 0),
+        reply_rate=Rate(c.get("replied", 0), c.get("assigned", 0)),
+        on_time_rate=Rate(c.get("on_time", 0), c.get("due_by_now", 0)),
+        satisfaction_first_round=Rate(c.get("first_satisfied", 0), c.get("first_given", 0)),
+        satisfaction_final=Rate(c.get("final_satisfied", 0), c.get("final_given", 0)),
+        no_feedback=c.get("no_feedback", 0),
+        categories=categories,
+        category_shares={k: Rate(v, total_replies) for k, v in categories.items()},
+        overdue_now=c.get("overdue_now", 0),
+    )

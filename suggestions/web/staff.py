@@ -1,0 +1,433 @@
+"""The staff workbench: queues, one suggestion with every staff action, the dashboard; and the
+leader's page of supervised items. Staff see only their own congress's suggestions."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from django.db.models import F, Prefetch, Q
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+
+from suggestions import services
+from suggestions.deadlines import compute_deadline
+from suggestions.models import (
+    Assignment,
+    AssignmentStatus,
+    FollowUpReview,
+    Reply,
+    State,
+    Suggestion,
+    SupervisionPlan,
+)
+
+from .actions import ActionPage
+from .forms import (
+    ActivityForm,
+    AssignForm,
+    CompleteForm,
+    EmptyForm,
+    ExtendForm,
+    FollowUpForm,
+    MergeForm,
+    OutcomeForm,
+    PublishReplyForm,
+    ReassignForm,
+    RefuseForm,
+    ReturnForm,
+    SupervisionPlanForm,
+    WithholdForm,
+)
+from .presenters import is_public, next_steps, public_reply_text
+from .roles import leader_required, roles_of, staff_required
+
+QUEUE_LIMIT = 50
+
+
+def _staff_suggestions(user):
+    roles = roles_of(user)
+    return Suggestion.objects.filter(congress_id__in=roles.staff_congress_ids).select_related(
+        "congress", "session", "lead_deputy__person"
+    )
+
+
+def _with_rows(queryset):
+    return queryset.prefetch_related(
+        Prefetch("assignments", queryset=Assignment.objects.select_related("unit")),
+        "replies",
+        "follow_up_reviews",
+        "supervision_plans",
+    )
+
+
+@staff_required
+def workbench(request: HttpRequest) -> HttpResponse:
+    mine = _staff_suggestions(request.user)
+    today = timezone.localdate()
+    queues = OrderedDict()
+
+    def queue(key, title, queryset, help_text=""):
+        rows = list(_with_rows(queryset)[:QUEUE_LIMIT])
+        queues[key] = {
+            "title": title,
+            "help": help_text,
+            "count": queryset.count(),
+            "rows": [(s, next_steps(s)) for s in rows],
+        }
+
+    submitted = mine.filter(state=State.SUBMITTED).order_by("filed_on", "pk")
+    queue(
+        "review",
+        _("待审查"),
+        submitted.filter(returned_at_version__isnull=True),
+        _("新提交的建议：立案、退回修改、不予立案或并案"),
+    )
+    queue(
+        "register",
+        _("修改后待立案"),
+        submitted.filter(returned_at_version__isnull=False),
+        _("代表按审查意见修改后重新提交的建议"),
+    )
+    queue("assign", _("待交办"), mine.filter(state=State.REGISTERED).order_by("number"))
+    queue(
+        "evaluation",
+        _("待代表测评"),
+        mine.filter(state=State.REPLIED).order_by("evaluation_due_on"),
+    )
+    queue(
+        "key",
+        _("重点督办"),
+        mine.filter(supervision_plans__isnull=False)
+        .exclude(state__in=[State.COMPLETED, State.WITHDRAWN])
+        .distinct()
+        .order_by("number"),
+    )
+    queue(
+        "follow_up",
+        _("跟踪落实"),
+        mine.filter(state__in=[State.FOLLOW_UP, State.CLOSED])
+        .filter(Q(state=State.FOLLOW_UP) | Q(replies__category__in=["B", "C"], state=State.CLOSED))
+        .distinct()
+        .order_by("pk"),
+        _("答复为B、C类待跟踪的，以及正在回头看的建议"),
+    )
+    overdue = (
+        Assignment.objects.active()
+        .responsible()
+        .filter(
+            suggestion__in=mine.filter(state__in=[State.ASSIGNED, State.REHANDLING]),
+        )
+        .annotate(binding_due=Coalesce("rehandling_due_on", "due_on"))
+        .filter(binding_due__lt=today)
+        .exclude(replies__round=F("suggestion__handling_round"))
+        .select_related("unit", "suggestion")
+        .order_by("unit__name", "binding_due")
+    )
+    overdue_by_unit: OrderedDict[str, list] = OrderedDict()
+    for assignment in overdue:
+        overdue_by_unit.setdefault(assignment.unit.name, []).append(assignment)
+    follow_up_due = (
+        FollowUpReview.objects.filter(
+            suggestion__in=mine, is_done=False, due_on__isnull=False, due_on__lte=today
+        )
+        .select_related("suggestion")
+        .order_by("due_on")
+    )
+    return render(
+        request,
+        "web/staff/workbench.html",
+        {
+            "queues": queues,
+            "overdue_by_unit": overdue_by_unit,
+            "overdue_count": sum(len(v) for v in overdue_by_unit.values()),
+            "follow_up_due": follow_up_due,
+        },
+    )
+
+
+@method_decorator(staff_required, name="dispatch")
+class StaffSuggestionPage(ActionPage):
+    template_name = "web/staff/detail.html"
+    actions = {
+        "return_for_revision": ReturnForm,
+        "register": EmptyForm,
+        "refuse": RefuseForm,
+        "merge": MergeForm,
+        "assign": AssignForm,
+        "extend": ExtendForm,
+        "reassign": ReassignForm,
+        "publish": PublishReplyForm,
+        "withhold": WithholdForm,
+        "plan": SupervisionPlanForm,
+        "activity": ActivityForm,
+        "start_follow_up": FollowUpForm,
+        "complete": CompleteForm,
+        "outcome": OutcomeForm,
+    }
+    transitions = (
+        "return_for_revision",
+        "register",
+        "refuse",
+        "merge",
+        "assign",
+        "reassign",
+        "start_follow_up",
+        "complete",
+    )
+    conditions_from_form = frozenset({"assign"})
+
+    def get_object(self) -> Suggestion:
+        suggestion = (
+            Suggestion.objects.select_related(
+                "congress", "term", "session", "lead_deputy__person", "merged_into"
+            )
+            .filter(pk=self.kwargs["pk"])
+            .first()
+        )
+        if suggestion is None or not self.request.user.has_perm(
+            "suggestions.view_as_staff", suggestion
+        ):
+            raise Http404(_("没有这件建议，或它不属于您所在的人大。"))
+        return suggestion
+
+    def form_kwargs(self, action: str) -> dict:
+        if action in ("merge", "assign", "extend", "reassign", "plan", "activity"):
+            return {"suggestion": self.object}
+        if action == "return_for_revision":
+            return {"initial": {"revision_days": self.object.congress.revision_days}}
+        return {}
+
+    def success_url(self) -> str:
+        return reverse("web:staff-suggestion", args=[self.object.pk])
+
+    def success_message(self, action: str) -> str:
+        return _("已完成：%(action)s") % {"action": ACTION_LABELS.get(action, action)}
+
+    def get_context(self) -> dict:
+        s = self.object
+        congress = s.congress
+        today = timezone.localdate()
+        preview = [
+            compute_deadline(today, f"{congress.reply_months}m", start_label=_("交办")),
+            compute_deadline(today, f"{congress.co_handling_months}m", start_label=_("交办")),
+            compute_deadline(
+                today, f"{congress.assignment_return_working_days}wd", start_label=_("交办")
+            ),
+        ]
+        replies = list(s.replies.select_related("assignment__unit").order_by("round", "pk"))
+        return {
+            "s": s,
+            "deadline_preview": {
+                "reply": preview[0],
+                "co": preview[1],
+                "return": preview[2],
+            },
+            "versions": s.versions.order_by("number"),
+            "cosignatures": s.cosignatures.select_related("deputy__person"),
+            "assignments": s.assignments.select_related("unit").prefetch_related(
+                "contacts", "co_opinions"
+            ),
+            "replies": [(r, public_reply_text(r)) for r in replies],
+            "evaluations": s.evaluations.order_by("round"),
+            "plans": s.supervision_plans.prefetch_related("activities").select_related(
+                "committee", "lead_unit"
+            ),
+            "outcomes": s.outcomes.all(),
+            "follow_ups": s.follow_up_reviews.all(),
+            "events": s.events.select_related("source").order_by("pk"),
+            "next_steps": next_steps(s),
+            "public": is_public(s),
+            "can_extend": s.state in (State.ASSIGNED, State.REHANDLING)
+            and s.assignments.filter(status=AssignmentStatus.ACTIVE).exists(),
+        }
+
+    # ---- actions, each one service call ----
+
+    def do_return_for_revision(self, form):
+        services.suggestion_return_for_revision(
+            suggestion=self.object,
+            actor=self.request.user,
+            comments=form.cleaned_data["comments"],
+            revision_days=form.cleaned_data["revision_days"],
+        )
+
+    def do_register(self, form):
+        services.suggestion_register(suggestion=self.object, actor=self.request.user)
+
+    def do_refuse(self, form):
+        services.suggestion_refuse(
+            suggestion=self.object,
+            actor=self.request.user,
+            reason_code=form.cleaned_data["reason_code"],
+            explanation=form.cleaned_data["explanation"],
+        )
+
+    def do_merge(self, form):
+        services.suggestion_merge(
+            suggestion=self.object,
+            actor=self.request.user,
+            target=form.cleaned_data["target"],
+            reason=form.cleaned_data["reason"],
+        )
+
+    def do_assign(self, form):
+        data = form.cleaned_data
+        services.suggestion_assign(
+            suggestion=self.object,
+            actor=self.request.user,
+            lead_unit=data["lead_unit"],
+            co_units=list(data["co_units"]),
+            separate_units=list(data["separate_units"]),
+            assigned_on=data["assigned_on"],
+        )
+
+    def do_extend(self, form):
+        services.assignment_extend(
+            assignment=form.cleaned_data["assignment"],
+            actor=self.request.user,
+            reason=form.cleaned_data["reason"],
+            total_months=form.cleaned_data["total_months"],
+        )
+
+    def do_reassign(self, form):
+        services.suggestion_reassign(
+            suggestion=self.object,
+            actor=self.request.user,
+            assignment=form.cleaned_data["assignment"],
+            reason=form.cleaned_data["reason"],
+        )
+
+    def do_publish(self, form):
+        reply = Reply.objects.filter(pk=form.cleaned_data["reply"], suggestion=self.object).first()
+        if reply is None:
+            raise services.ValidationError({"reply": _("没有这份答复")})
+        services.reply_publish(
+            reply=reply, actor=self.request.user, redactions=form.cleaned_data["redactions"]
+        )
+
+    def do_withhold(self, form):
+        services.suggestion_withhold(
+            suggestion=self.object, actor=self.request.user, reason=form.cleaned_data["reason"]
+        )
+
+    def do_plan(self, form):
+        data = form.cleaned_data
+        services.supervision_plan_create(
+            actor=self.request.user,
+            congress=self.object.congress,
+            theme=data["theme"],
+            suggestions=[self.object],
+            leader=data["leader"],
+            leader_title=data["leader_title"],
+            committee=data["committee"],
+            lead_unit=data["lead_unit"],
+            deadline=data["deadline"],
+            decided_by=data["decided_by"],
+        )
+
+    def do_activity(self, form):
+        data = form.cleaned_data
+        services.supervision_activity_log(
+            plan=data["plan"],
+            actor=self.request.user,
+            kind=data["kind"],
+            title=data["title"],
+            date=data["date"],
+            conducted_by=data["conducted_by"],
+            description=data["description"],
+            is_public=data["is_public"],
+        )
+
+    def do_start_follow_up(self, form):
+        services.suggestion_start_follow_up(
+            suggestion=self.object,
+            actor=self.request.user,
+            due_on=form.cleaned_data["due_on"],
+            reason=form.cleaned_data["reason"],
+        )
+
+    def do_complete(self, form):
+        data = form.cleaned_data
+        services.suggestion_complete(
+            suggestion=self.object,
+            actor=self.request.user,
+            findings=data["findings"],
+            date=data["date"],
+            conducted_by=data["conducted_by"],
+        )
+
+    def do_outcome(self, form):
+        data = form.cleaned_data
+        services.outcome_record(
+            suggestion=self.object,
+            actor=self.request.user,
+            kind=data["kind"],
+            title=data["title"],
+            issuing_body=data["issuing_body"],
+            date=data["date"],
+            description=data["description"],
+        )
+
+
+def _action_labels() -> dict[str, str]:
+    return {
+        "return_for_revision": _("退回修改"),
+        "register": _("立案"),
+        "refuse": _("不予立案"),
+        "merge": _("并案"),
+        "assign": _("交办"),
+        "extend": _("延期"),
+        "reassign": _("退办重新交办"),
+        "publish": _("公开答复"),
+        "withhold": _("不予公开"),
+        "plan": _("列为重点督办"),
+        "activity": _("记录督办活动"),
+        "start_follow_up": _("跟踪落实"),
+        "complete": _("落实完毕"),
+        "outcome": _("记录办理成果"),
+    }
+
+
+class _LazyLabels:
+    """Labels translated in the language of the request that reads them."""
+
+    def get(self, key, default=None):
+        return _action_labels().get(key, default)
+
+
+ACTION_LABELS = _LazyLabels()
+
+
+@leader_required
+def leader_home(request: HttpRequest) -> HttpResponse:
+    roles = roles_of(request.user)
+    congress_ids = [c.pk for c in roles.leader_congresses] + roles.staff_congress_ids
+    plans = (
+        SupervisionPlan.objects.filter(Q(leader=request.user) | Q(congress_id__in=congress_ids))
+        .distinct()
+        .select_related("congress", "committee", "lead_unit")
+        .prefetch_related(
+            "activities",
+            Prefetch(
+                "suggestions",
+                queryset=_with_rows(
+                    Suggestion.objects.select_related("congress", "session", "lead_deputy__person")
+                ),
+            ),
+        )
+        .order_by("deadline", "pk")
+    )
+    rows = [
+        (
+            plan,
+            [(s, next_steps(s)) for s in plan.suggestions.all()],
+            plan.leader_id == request.user.pk,
+        )
+        for plan in plans
+    ]
+    return render(request, "web/leader/home.html", {"rows": rows})

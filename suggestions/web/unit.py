@@ -1,0 +1,194 @@
+"""The handling unit's inbox: its assignments with days left; on one assignment, record contact
+with the deputy, submit the co-handling opinion, or submit the reply. A unit sees only its own
+assignments."""
+
+from __future__ import annotations
+
+from django.db.models.functions import Coalesce
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+
+from suggestions import services
+from suggestions.models import (
+    Assignment,
+    AssignmentStatus,
+    Reply,
+    State,
+    Suggestion,
+    UnitRole,
+)
+
+from .actions import ActionPage
+from .forms import ContactForm, CoOpinionForm, ReplyForm
+from .roles import roles_of, unit_required
+
+OPEN_STATES = (State.ASSIGNED, State.REHANDLING)
+
+
+@unit_required
+def unit_inbox(request: HttpRequest) -> HttpResponse:
+    units = roles_of(request.user).units
+    mine = Assignment.objects.filter(unit__in=units).select_related(
+        "unit", "suggestion__congress", "suggestion__lead_deputy__person"
+    )
+    open_items = (
+        mine.filter(status=AssignmentStatus.ACTIVE, suggestion__state__in=OPEN_STATES)
+        .annotate(binding_due=Coalesce("rehandling_due_on", "due_on"))
+        .prefetch_related("replies", "co_opinions", "contacts")
+        .order_by("binding_due", "pk")
+    )
+    rows = []
+    for assignment in open_items:
+        round_ = assignment.suggestion.handling_round
+        if assignment.role == UnitRole.CO:
+            done = any(o.round == round_ for o in assignment.co_opinions.all())
+        else:
+            done = any(r.round == round_ for r in assignment.replies.all())
+        rows.append((assignment, done))
+    finished = mine.exclude(pk__in=[a.pk for a, _done in rows]).order_by("-assigned_on", "-pk")[:50]
+    return render(
+        request,
+        "web/unit/inbox.html",
+        {"units": units, "rows": rows, "finished": finished},
+    )
+
+
+@method_decorator(unit_required, name="dispatch")
+class AssignmentPage(ActionPage):
+    template_name = "web/unit/assignment.html"
+    actions = {"contact": ContactForm, "co_opinion": CoOpinionForm, "reply": ReplyForm}
+    transitions = ("reply",)
+
+    def get_object(self) -> Assignment:
+        assignment = (
+            Assignment.objects.select_related(
+                "unit",
+                "suggestion__congress",
+                "suggestion__session",
+                "suggestion__lead_deputy__person",
+            )
+            .filter(pk=self.kwargs["pk"])
+            .first()
+        )
+        if assignment is None or not self.request.user.has_perm(
+            "suggestions.view_assignment", assignment
+        ):
+            raise Http404(_("没有这项交办，或它不是交给您所在单位的。"))
+        return assignment
+
+    def transition_target(self) -> Suggestion:
+        return self.object.suggestion
+
+    def success_url(self) -> str:
+        return reverse("web:unit-assignment", args=[self.object.pk])
+
+    def success_message(self, action: str) -> str:
+        return {
+            "contact": _("沟通联系已记录。"),
+            "co_opinion": _("协办意见已提交。"),
+            "reply": _("答复已提交。"),
+        }[action]
+
+    def form_kwargs(self, action: str) -> dict:
+        if action == "reply":
+            return {"initial": {"signer": ""}}
+        return {}
+
+    def get_context(self) -> dict:
+        assignment = self.object
+        suggestion = assignment.suggestion
+        round_ = suggestion.handling_round
+        others = (
+            suggestion.assignments.exclude(pk=assignment.pk)
+            .select_related("unit")
+            .prefetch_related("co_opinions")
+        )
+        is_responsible = assignment.role in (UnitRole.LEAD, UnitRole.SEPARATE)
+        is_active = assignment.status == AssignmentStatus.ACTIVE and suggestion.state in OPEN_STATES
+        hints = []
+        if is_responsible and is_active:
+            if not assignment.contacts.exists():
+                hints.append(_("答复前须记录与代表的沟通联系。"))
+            if assignment.role == UnitRole.LEAD:
+                waiting = [
+                    a.unit.name
+                    for a in others
+                    if a.role == UnitRole.CO
+                    and a.status == AssignmentStatus.ACTIVE
+                    and not a.co_opinions.all()
+                ]
+                if waiting:
+                    hints.append(
+                        _("尚未收到协办单位的协办意见：%(units)s。") % {"units": "、".join(waiting)}
+                    )
+            if assignment.replies.filter(round=round_).exists():
+                hints.append(_("本单位本轮已经答复。"))
+        return {
+            "a": assignment,
+            "s": suggestion,
+            "deputy": suggestion.lead_deputy.person,
+            "contacts": assignment.contacts.order_by("contacted_on", "pk"),
+            "my_opinions": assignment.co_opinions.order_by("round"),
+            # The lead unit reads its co-units' opinions; co-units do not read each other's.
+            "co_assignments": [a for a in others if a.role == UnitRole.CO]
+            if assignment.role == UnitRole.LEAD
+            else [],
+            "my_replies": assignment.replies.order_by("round"),
+            "evaluations": suggestion.evaluations.order_by("round"),
+            "is_responsible": is_responsible,
+            "is_co": assignment.role == UnitRole.CO,
+            "is_active": is_active,
+            "reply_hints": hints,
+            "binding_due": assignment.current_due_on,
+            "binding_explanation": assignment.rehandling_explanation
+            if assignment.rehandling_due_on
+            else assignment.due_explanation,
+        }
+
+    def do_contact(self, form):
+        data = form.cleaned_data
+        services.contact_record(
+            assignment=self.object,
+            actor=self.request.user,
+            method=data["method"],
+            contacted_on=data["contacted_on"],
+            notes=data["notes"],
+        )
+
+    def do_co_opinion(self, form):
+        services.co_opinion_submit(
+            assignment=self.object, actor=self.request.user, text=form.cleaned_data["text"]
+        )
+
+    def do_reply(self, form):
+        data = form.cleaned_data
+        services.suggestion_reply(
+            suggestion=self.object.suggestion,
+            actor=self.request.user,
+            assignment=self.object,
+            category=data["category"],
+            text=data["text"],
+            signer=data["signer"],
+            attachment=data["attachment"],
+        )
+
+
+def reply_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reply letter file, for those who may read the suggestion's internal pages."""
+    reply = get_object_or_404(Reply.objects.select_related("suggestion"), pk=pk)
+    user = request.user
+    allowed = user.is_authenticated and any(
+        user.has_perm(perm, reply.suggestion)
+        for perm in (
+            "suggestions.view_as_deputy",
+            "suggestions.view_as_staff",
+            "suggestions.view_as_unit",
+            "suggestions.view_as_leader",
+        )
+    )
+    if not allowed or not reply.attachment:
+        raise Http404(_("没有这个附件。"))
+    return FileResponse(reply.attachment.open("rb"), as_attachment=True)

@@ -1,0 +1,41 @@
+"""URLs of the web pages. Public addresses are stable: /, /suggestions/, /suggestions/<id>/,
+/stats/."""
+
+from django.urls import path
+
+from . import deputy, inbox, public, staff, stats, unit
+from .roles_views import after_login
+
+app_name = "web"
+
+urlpatterns = [
+    # Public (no login)
+    path("", public.home, name="home"),
+    path("suggestions/", public.suggestion_list, name="suggestion-list"),
+    path("suggestions/<int:pk>/", public.suggestion_detail, name="suggestion-detail"),
+    path("stats/", stats.public_stats, name="stats"),
+    # After login: each user to their home
+    path("home/", after_login, name="after-login"),
+    path("inbox/", inbox.inbox_page, name="inbox"),
+    # Deputies
+    path("deputy/", deputy.deputy_home, name="deputy-home"),
+    path("deputy/new/", deputy.deputy_new, name="deputy-new"),
+    path(
+        "deputy/suggestions/<int:pk>/",
+        deputy.DeputySuggestionPage.as_view(),
+        name="deputy-suggestion",
+    ),
+    # Congress staff and leaders
+    path("staff/", staff.workbench, name="staff-workbench"),
+    path("staff/dashboard/", stats.staff_dashboard, name="staff-dashboard"),
+    path(
+        "staff/suggestions/<int:pk>/",
+        staff.StaffSuggestionPage.as_view(),
+        name="staff-suggestion",
+    ),
+    path("leader/", staff.leader_home, name="leader-home"),
+    # Handling units
+    path("unit/", unit.unit_inbox, name="unit-inbox"),
+    path("unit/assignments/<int:pk>/", unit.AssignmentPage.as_view(), name="unit-assignment"),
+    path("files/replies/<int:pk>/", unit.reply_attachment, name="reply-attachment"),
+]
