@@ -10,10 +10,8 @@ from suggestions import services
 from suggestions.models import Rating, State, Suggestion
 from tests import lifecycle
 from tests.factories import DeputyFactory, UserFactory
-from tests.web_support import fast_password_hasher
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
-__all__ = ["fast_password_hasher"]
+pytestmark = [pytest.mark.django_db]
 
 
 def page(suggestion) -> str:

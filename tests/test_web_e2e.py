@@ -14,7 +14,6 @@ import pytest
 from django.conf import settings
 
 from suggestions.models import Rating, State, Suggestion
-from tests.web_support import fast_password_hasher
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
 # between browser steps are still plain synchronous calls.
@@ -33,10 +32,8 @@ pytestmark = [
         "(install it with: apt-get install -y chromium)",
     ),
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("fast_password_hasher"),
     pytest.mark.slow,
 ]
-__all__ = ["fast_password_hasher"]
 
 TITLE = "关于加快推进湘粤（临武）电池产业集聚区发展的建议"
 REVISED_TITLE = "关于把郴州打造成为“中国电池之都”的建议"

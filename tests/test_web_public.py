@@ -11,10 +11,9 @@ from congress.models import HandlingUnit, Person
 from suggestions import services
 from suggestions.models import LinkKind, SuggestionLink
 from tests import lifecycle
-from tests.web_support import bulk_public_suggestions, count_queries, fast_password_hasher
+from tests.web_support import bulk_public_suggestions, count_queries
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
-__all__ = ["fast_password_hasher"]
+pytestmark = [pytest.mark.django_db]
 
 BATTERY_TITLE = "关于把郴州打造成为“中国电池之都”的建议"
 

@@ -18,10 +18,8 @@ from tests.factories import (
     SessionFactory,
     TermFactory,
 )
-from tests.web_support import fast_password_hasher
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
-__all__ = ["fast_password_hasher"]
+pytestmark = [pytest.mark.django_db]
 
 
 def page(suggestion) -> str:

@@ -11,10 +11,8 @@ from django.urls import reverse
 from suggestions import services
 from suggestions.models import CoHandlingOpinion, ContactRecord, State
 from tests import lifecycle
-from tests.web_support import fast_password_hasher
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
-__all__ = ["fast_password_hasher"]
+pytestmark = [pytest.mark.django_db]
 
 
 def page(assignment) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -82,9 +81,3 @@ def bulk_public_suggestions(world, n: int) -> list:
         )
         made.append(s)
     return made
-
-
-@pytest.fixture
-def fast_password_hasher(settings):
-    """The world fixture creates eight users; hash their passwords cheaply."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
