@@ -19,12 +19,21 @@ from enum import StrEnum
 from functools import lru_cache
 
 import holidays
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop, ngettext
 from django.utils.translation import gettext as _
 
 from congress.models import CalendarOverride
 
-WEEKDAY_NAMES = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+# Marked for extraction only; translated where shown, in the language active then.
+WEEKDAY_NAMES = (
+    gettext_noop("星期一"),
+    gettext_noop("星期二"),
+    gettext_noop("星期三"),
+    gettext_noop("星期四"),
+    gettext_noop("星期五"),
+    gettext_noop("星期六"),
+    gettext_noop("星期日"),
+)
 
 
 class PeriodUnit(StrEnum):
@@ -57,11 +66,12 @@ class Period:
         return cls(amount, PeriodUnit(match.group(2)))
 
     def label(self) -> str:
+        n = self.amount
         if self.unit is PeriodUnit.MONTHS:
-            return _("%(n)d个月") % {"n": self.amount}
+            return ngettext("%(n)d个月", "%(n)d个月", n) % {"n": n}
         if self.unit is PeriodUnit.DAYS:
-            return _("%(n)d天") % {"n": self.amount}
-        return _("%(n)d个工作日") % {"n": self.amount}
+            return ngettext("%(n)d天", "%(n)d天", n) % {"n": n}
+        return ngettext("%(n)d个工作日", "%(n)d个工作日", n) % {"n": n}
 
     def __str__(self) -> str:
         return f"{self.amount}{self.unit.value}"
