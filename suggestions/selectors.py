@@ -19,9 +19,7 @@ def public_suggestions() -> QuerySet[Suggestion]:
 
 
 def public_events(suggestion: Suggestion) -> QuerySet[Event]:
-    return suggestion.events.public().select_related("source").order_by(
-        "date", "occurred_at", "pk"
-    )
+    return suggestion.events.public().select_related("source").order_by("date", "occurred_at", "pk")
 
 
 def public_replies(suggestion: Suggestion) -> QuerySet[Reply]:
