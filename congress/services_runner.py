@@ -72,6 +72,7 @@ class OwnRedis:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self, timeout: float = 10.0) -> OwnRedis:
+        self.workdir.mkdir(parents=True, exist_ok=True)
         log = open(self.workdir / "redis.log", "ab")  # noqa: SIM115 - owned by the process
         self.process = subprocess.Popen(
             [
@@ -178,15 +179,18 @@ def start_background_services(
     env: dict[str, str] | None = None,
     loglevel: str = "info",
     log_to: Path | None = None,
+    redis_url: str | None = None,
 ) -> BackgroundServices:
     """Start Redis (own one if needed), a Celery worker and Celery beat as subprocesses.
 
-    Sets `REDIS_URL` in this process's environment too, so a `runserver` started afterwards
+    `redis_url` overrides the choice of broker. Sets `REDIS_URL` in this process's environment too, so a `runserver` started afterwards
     (and its autoreloader child) publishes to the same broker. Call `.stop()` to end them.
     """
     workdir = Path(workdir or tempfile.mkdtemp(prefix="suggestions-services-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    redis_url, own = ensure_redis(workdir)
+    own = None
+    if not redis_url:
+        redis_url, own = ensure_redis(workdir)
     os.environ["REDIS_URL"] = redis_url
     _point_this_process_at(redis_url)
     child_env = {**os.environ, **(env or {}), "REDIS_URL": redis_url}
