@@ -96,7 +96,10 @@ def fire(
     from_state = suggestion.state
     getattr(suggestion, name)(**(arguments or {}))
     try:
-        suggestion.save()
+        # A savepoint, so that a lost race leaves the caller's transaction usable (Django
+        # marks the enclosing atomic block for rollback when save() raises).
+        with transaction.atomic():
+            suggestion.save()
     except ConcurrentTransition:
         current = Suggestion.objects.filter(pk=suggestion.pk).values_list("state", flat=True)
         raise TransitionConflict(
