@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from .models import Reminder, ReminderStatus
@@ -28,14 +28,28 @@ PAYLOAD_COLUMNS = (
     ("suggestion_id", "bigint"),
     ("recipient_user_id", "bigint"),
     ("email", "text"),
-    ("subject", "text"),
-    ("body", "text"),
 )
 KEY_COLUMNS = ("kind", "object_type", "object_id", "recipient_key", "due_on", "step")
+FIXED_COLUMNS = (
+    "subject",
+    "body",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "lease_token",
+    "lease_until",
+    "last_error",
+    "created_at",
+    "sent_at",
+)
 
 
-def _payload(planned: Sequence[PlannedReminder]) -> str:
-    return json.dumps(
+def _json(rows: list[dict]) -> str:
+    return json.dumps(rows, ensure_ascii=False)
+
+
+def _key_payload(planned: Sequence[PlannedReminder]) -> str:
+    return _json(
         [
             {
                 "kind": p.kind,
@@ -47,59 +61,74 @@ def _payload(planned: Sequence[PlannedReminder]) -> str:
                 "suggestion_id": p.suggestion_id,
                 "recipient_user_id": p.recipient_user_id,
                 "email": p.email,
-                "subject": p.subject,
-                "body": p.body,
             }
             for p in planned
-        ],
-        ensure_ascii=False,
+        ]
     )
 
 
+def _as_date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
 def claim(planned: Sequence[PlannedReminder], *, now: dt.datetime) -> list[tuple[int, str, str]]:
-    """Insert the reminders that do not exist yet; return (id, kind, step) of those inserted."""
+    """Insert the reminders that do not exist yet; return (id, kind, step) of those inserted.
+
+    Two statements in one transaction: insert the keys (conflicts skipped), then write the
+    texts of the inserted rows only, so a sweep renders words just for what is new. Until
+    the transaction commits no deliverer can see a row without its text."""
     if not planned:
         return []
-    table = connection.ops.quote_name(Reminder._meta.db_table)
+    quote = connection.ops.quote_name
+    table = quote(Reminder._meta.db_table)
     payload_names = [name for name, _type in PAYLOAD_COLUMNS]
-    fixed_names = [
-        "status",
-        "attempts",
-        "next_attempt_at",
-        "lease_token",
-        "lease_until",
-        "last_error",
-        "created_at",
-        "sent_at",
-    ]
-    columns = ", ".join(connection.ops.quote_name(c) for c in payload_names + fixed_names)
-    conflict = ", ".join(connection.ops.quote_name(c) for c in KEY_COLUMNS)
+    columns = ", ".join(quote(c) for c in payload_names + list(FIXED_COLUMNS))
+    conflict = ", ".join(quote(c) for c in KEY_COLUMNS)
+    returning = ", ".join(["id", *(quote(c) for c in KEY_COLUMNS)])
     stamp = connection.ops.adapt_datetimefield_value(now)
-    fixed_values = "%s, 0, %s, NULL, NULL, '', %s, NULL"
-    fixed_params = [ReminderStatus.PENDING.value, stamp, stamp]
+    fixed_values = "'', '', %s, 0, %s, NULL, NULL, '', %s, NULL"
+    params = [ReminderStatus.PENDING.value, stamp, stamp, _key_payload(planned)]
     if connection.vendor == "postgresql":
         record = ", ".join(f"{name} {type_}" for name, type_ in PAYLOAD_COLUMNS)
-        sql = (
+        insert = (
             f"INSERT INTO {table} ({columns}) "
             f"SELECT {', '.join('r.' + n for n in payload_names)}, {fixed_values} "
             f"FROM jsonb_to_recordset(%s::jsonb) AS r({record}) "
-            f"ON CONFLICT ({conflict}) DO NOTHING RETURNING id, kind, step"
+            f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {returning}"
         )
-        params = [*fixed_params, _payload(planned)]
+        update = (
+            f"UPDATE {table} SET subject = t.subject, body = t.body "
+            f"FROM jsonb_to_recordset(%s::jsonb) AS t(id bigint, subject text, body text) "
+            f"WHERE {table}.id = t.id"
+        )
     elif connection.vendor == "sqlite":
         extracts = ", ".join(f"json_extract(value, '$.{n}')" for n in payload_names)
         # `WHERE true` keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
-        sql = (
+        insert = (
             f"INSERT INTO {table} ({columns}) "
             f"SELECT {extracts}, {fixed_values} FROM json_each(%s) WHERE true "
-            f"ON CONFLICT ({conflict}) DO NOTHING RETURNING id, kind, step"
+            f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {returning}"
         )
-        params = [*fixed_params, _payload(planned)]
+        update = (
+            f"UPDATE {table} SET subject = json_extract(t.value, '$.subject'), "
+            f"body = json_extract(t.value, '$.body') FROM json_each(%s) AS t "
+            f"WHERE {table}.id = json_extract(t.value, '$.id')"
+        )
     else:  # pragma: no cover - the project supports PostgreSQL and SQLite
         raise NotImplementedError(connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [(row[0], row[1], row[2]) for row in cursor.fetchall()]
+    by_key = {p.key: p for p in planned}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(insert, params)
+        inserted = cursor.fetchall()
+        if not inserted:
+            return []
+        rendered = []
+        for pk, kind, object_type, object_id, recipient_key, due_on, step in inserted:
+            key = (kind, object_type, int(object_id), recipient_key, _as_date(due_on), step)
+            subject, body = by_key[key].render()
+            rendered.append({"id": pk, "subject": subject, "body": body})
+        cursor.execute(update, [_json(rendered)])
+    return [(row[0], row[1], row[6]) for row in inserted]
 
 
 def cancel_stale(planned: Iterable[PlannedReminder]) -> int:

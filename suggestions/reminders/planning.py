@@ -99,8 +99,9 @@ class PlannedReminder:
     suggestion_id: int | None
     recipient_user_id: int | None
     email: str
-    subject: str
-    body: str
+    context: texts.Subject
+    audience: str
+    greeting: str
 
     @property
     def key(self) -> tuple:
@@ -112,6 +113,10 @@ class PlannedReminder:
             self.due_on,
             self.step,
         )
+
+    def render(self) -> tuple[str, str]:
+        """(subject, body). Rendered only for reminders a sweep actually creates."""
+        return texts.render(self.context, audience=self.audience, greeting=self.greeting)
 
 
 @dataclass
@@ -355,7 +360,6 @@ def _build(
     for recipient in recipients:
         if recipient.user_id is None and not recipient.email:
             continue
-        subject_line, body = texts.render(subject, audience=audience, greeting=recipient.greeting)
         yield PlannedReminder(
             kind=kind,
             object_type=object_type,
@@ -366,8 +370,9 @@ def _build(
             suggestion_id=suggestion_id,
             recipient_user_id=recipient.user_id,
             email=recipient.email,
-            subject=subject_line,
-            body=body,
+            context=subject,
+            audience=audience,
+            greeting=recipient.greeting,
         )
 
 

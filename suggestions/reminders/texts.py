@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .models import ReminderKind, ReminderStep
@@ -38,6 +40,10 @@ def plan_label(theme: str) -> str:
 def render(subject: Subject, *, audience: str, greeting: str) -> tuple[str, str]:
     """(subject line, body). `audience` is 'owner' for whoever must act, 'escalation' for
     staff and the supervising leader told about someone else's overdue work."""
+    overdue = subject.step == ReminderStep.OVERDUE
+    head, greeting_line, line, status, computed, action, footer = _templates(
+        get_language() or "", subject.kind, overdue, audience
+    )
     values = {
         "title": subject.title,
         "due": subject.due_on.isoformat(),
@@ -45,30 +51,44 @@ def render(subject: Subject, *, audience: str, greeting: str) -> tuple[str, str]
         "explanation": subject.explanation,
         "unit": subject.unit,
         "role": subject.role,
+        "greeting": greeting,
     }
-    overdue = subject.step == ReminderStep.OVERDUE
-    line, action = _TEXTS[subject.kind](overdue, audience)
+    values["line"] = line % values
+    body = "\n".join(
+        [
+            greeting_line % values,
+            "",
+            values["line"] + "，" + status % values,
+            computed % values,
+            "",
+            action % values,
+            "",
+            footer,
+        ]
+    )
+    return (head % values)[:300], body
+
+
+@lru_cache(maxsize=256)
+def _templates(language: str, kind: str, overdue: bool, audience: str) -> tuple[str, ...]:
+    """The translated templates for one kind of message, looked up once per language (a
+    cold sweep renders tens of thousands of messages)."""
+    line, action = _TEXTS[kind](overdue, audience)
     if overdue:
         head = _("【逾期提醒】%(line)s已逾期（期限 %(due)s，已逾期%(days)d天）")
         status = _("期限 %(due)s 已过 %(days)d 天，尚未完成。")
     else:
         head = _("【期限提醒】%(line)s期限为 %(due)s，还有%(days)d天")
         status = _("期限为 %(due)s，距今还有 %(days)d 天。")
-    values["line"] = line % values
-    subject_line = head % values
-    body = "\n".join(
-        [
-            _("%(greeting)s：") % {"greeting": greeting},
-            "",
-            values["line"] + "，" + status % values,
-            _("期限计算：%(explanation)s") % values,
-            "",
-            action % values,
-            "",
-            _("本提醒由人大代表建议办理系统自动发送，请勿直接回复。"),
-        ]
+    return (
+        head,
+        _("%(greeting)s："),
+        line,
+        status,
+        _("期限计算：%(explanation)s"),
+        action,
+        _("本提醒由人大代表建议办理系统自动发送，请勿直接回复。"),
     )
-    return subject_line[:300], body
 
 
 def _reply(overdue: bool, audience: str) -> tuple[str, str]:
