@@ -1,4 +1,5 @@
-"""Claiming reminders: one INSERT … ON CONFLICT DO NOTHING for all of them.
+"""Claiming reminders: one read of the keys already claimed, then one INSERT … ON CONFLICT
+DO NOTHING for all the new ones.
 
 The planned rows travel as one JSON parameter (PostgreSQL `jsonb_to_recordset`, SQLite
 `json_each`), so claiming costs one query however many reminders are due, and the unique key
@@ -12,7 +13,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from .models import Reminder, ReminderStatus
@@ -28,11 +29,11 @@ PAYLOAD_COLUMNS = (
     ("suggestion_id", "bigint"),
     ("recipient_user_id", "bigint"),
     ("email", "text"),
+    ("subject", "text"),
+    ("body", "text"),
 )
 KEY_COLUMNS = ("kind", "object_type", "object_id", "recipient_key", "due_on", "step")
 FIXED_COLUMNS = (
-    "subject",
-    "body",
     "status",
     "attempts",
     "next_attempt_at",
@@ -48,9 +49,11 @@ def _json(rows: list[dict]) -> str:
     return json.dumps(rows, ensure_ascii=False)
 
 
-def _key_payload(planned: Sequence[PlannedReminder]) -> str:
-    return _json(
-        [
+def _payload(planned: Sequence[PlannedReminder]) -> str:
+    rows = []
+    for p in planned:
+        subject, body = p.render()
+        rows.append(
             {
                 "kind": p.kind,
                 "object_type": p.object_type,
@@ -61,22 +64,30 @@ def _key_payload(planned: Sequence[PlannedReminder]) -> str:
                 "suggestion_id": p.suggestion_id,
                 "recipient_user_id": p.recipient_user_id,
                 "email": p.email,
+                "subject": subject,
+                "body": body,
             }
-            for p in planned
-        ]
+        )
+    return _json(rows)
+
+
+def _not_yet_claimed(planned: Sequence[PlannedReminder]) -> list[PlannedReminder]:
+    """Skip, in one read, the reminders that already have a row, so that a sweep renders and
+    ships only what is new. The INSERT's ON CONFLICT stays the arbiter for races."""
+    due_dates = [p.due_on for p in planned]
+    existing = set(
+        Reminder.objects.filter(due_on__gte=min(due_dates), due_on__lte=max(due_dates)).values_list(
+            *KEY_COLUMNS
+        )
     )
-
-
-def _as_date(value) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    return [p for p in planned if p.key not in existing]
 
 
 def claim(planned: Sequence[PlannedReminder], *, now: dt.datetime) -> list[tuple[int, str, str]]:
-    """Insert the reminders that do not exist yet; return (id, kind, step) of those inserted.
-
-    Two statements in one transaction: insert the keys (conflicts skipped), then write the
-    texts of the inserted rows only, so a sweep renders words just for what is new. Until
-    the transaction commits no deliverer can see a row without its text."""
+    """Insert the reminders that do not exist yet; return (id, kind, step) of those inserted."""
+    if not planned:
+        return []
+    planned = _not_yet_claimed(planned)
     if not planned:
         return []
     quote = connection.ops.quote_name
@@ -84,51 +95,30 @@ def claim(planned: Sequence[PlannedReminder], *, now: dt.datetime) -> list[tuple
     payload_names = [name for name, _type in PAYLOAD_COLUMNS]
     columns = ", ".join(quote(c) for c in payload_names + list(FIXED_COLUMNS))
     conflict = ", ".join(quote(c) for c in KEY_COLUMNS)
-    returning = ", ".join(["id", *(quote(c) for c in KEY_COLUMNS)])
     stamp = connection.ops.adapt_datetimefield_value(now)
-    fixed_values = "'', '', %s, 0, %s, NULL, NULL, '', %s, NULL"
-    params = [ReminderStatus.PENDING.value, stamp, stamp, _key_payload(planned)]
+    fixed_values = "%s, 0, %s, NULL, NULL, '', %s, NULL"
+    params = [ReminderStatus.PENDING.value, stamp, stamp, _payload(planned)]
     if connection.vendor == "postgresql":
         record = ", ".join(f"{name} {type_}" for name, type_ in PAYLOAD_COLUMNS)
-        insert = (
+        sql = (
             f"INSERT INTO {table} ({columns}) "
             f"SELECT {', '.join('r.' + n for n in payload_names)}, {fixed_values} "
             f"FROM jsonb_to_recordset(%s::jsonb) AS r({record}) "
-            f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {returning}"
-        )
-        update = (
-            f"UPDATE {table} SET subject = t.subject, body = t.body "
-            f"FROM jsonb_to_recordset(%s::jsonb) AS t(id bigint, subject text, body text) "
-            f"WHERE {table}.id = t.id"
+            f"ON CONFLICT ({conflict}) DO NOTHING RETURNING id, kind, step"
         )
     elif connection.vendor == "sqlite":
         extracts = ", ".join(f"json_extract(value, '$.{n}')" for n in payload_names)
         # `WHERE true` keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
-        insert = (
+        sql = (
             f"INSERT INTO {table} ({columns}) "
             f"SELECT {extracts}, {fixed_values} FROM json_each(%s) WHERE true "
-            f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {returning}"
-        )
-        update = (
-            f"UPDATE {table} SET subject = json_extract(t.value, '$.subject'), "
-            f"body = json_extract(t.value, '$.body') FROM json_each(%s) AS t "
-            f"WHERE {table}.id = json_extract(t.value, '$.id')"
+            f"ON CONFLICT ({conflict}) DO NOTHING RETURNING id, kind, step"
         )
     else:  # pragma: no cover - the project supports PostgreSQL and SQLite
         raise NotImplementedError(connection.vendor)
-    by_key = {p.key: p for p in planned}
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(insert, params)
-        inserted = cursor.fetchall()
-        if not inserted:
-            return []
-        rendered = []
-        for pk, kind, object_type, object_id, recipient_key, due_on, step in inserted:
-            key = (kind, object_type, int(object_id), recipient_key, _as_date(due_on), step)
-            subject, body = by_key[key].render()
-            rendered.append({"id": pk, "subject": subject, "body": body})
-        cursor.execute(update, [_json(rendered)])
-    return [(row[0], row[1], row[6]) for row in inserted]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(row[0], row[1], row[2]) for row in cursor.fetchall()]
 
 
 def cancel_stale(planned: Iterable[PlannedReminder]) -> int:

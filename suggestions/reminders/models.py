@@ -113,7 +113,12 @@ class Reminder(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="reminder_status_next_idx"),
-            models.Index(fields=["lease_token"], name="reminder_lease_idx"),
+            # Only rows being sent carry a token; a partial index keeps inserts cheap.
+            models.Index(
+                fields=["lease_token"],
+                condition=models.Q(lease_token__isnull=False),
+                name="reminder_lease_idx",
+            ),
         ]
 
     def __str__(self) -> str:
