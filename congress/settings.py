@@ -105,3 +105,25 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 
 # Seeds live next to the code so a fresh clone can load them without the network.
 SEEDS_DIR = BASE_DIR / "seeds"
+
+
+# ---- Reminders on Celery with a Redis broker (suggestions.reminders) ----
+INSTALLED_APPS += ["suggestions.reminders"]
+# With no REDIS_URL, `congress.services_runner.ensure_redis` uses a local Redis or starts one.
+CELERY_BROKER_URL = REDIS_URL or "redis://127.0.0.1:6379/0"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
+CELERY_TIMEZONE = TIME_ZONE
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent_emails"))
+REMINDERS_SWEEP_INTERVAL_SECONDS = float(os.environ.get("REMINDERS_SWEEP_INTERVAL_SECONDS", "3600"))
+REMINDERS_DELIVER_INTERVAL_SECONDS = float(
+    os.environ.get("REMINDERS_DELIVER_INTERVAL_SECONDS", "60")
+)
+REMINDERS_DELIVERY_BATCH = int(os.environ.get("REMINDERS_DELIVERY_BATCH", "500"))
+REMINDERS_RETRY_BASE_SECONDS = 60  # then 2, 4, 8 … minutes
+REMINDERS_RETRY_MAX_SECONDS = 6 * 3600
+REMINDERS_MAX_ATTEMPTS = 8
+REMINDERS_LEASE_SECONDS = 900

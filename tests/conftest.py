@@ -149,3 +149,17 @@ def drive(world: World, to_state: str, *, category: str = "B"):
 def at_state(world):
     """at_state("replied") → a suggestion taken there through the services."""
     return lambda state, **kw: drive(world, state, **kw)
+
+
+# ---- Reminders: Celery worker subprocesses must see the test database ----
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, test in a file instead of in memory, so that the worker processes the Celery
+    integration tests start (tests/test_reminders_celery.py) open the same database."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        database.setdefault("TEST", {})["NAME"] = str(
+            tmp_path_factory.mktemp("sqlite") / "test_db.sqlite3"
+        )

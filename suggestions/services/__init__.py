@@ -4,6 +4,7 @@ Views, the API, the admin, Celery tasks and management commands call them with k
 arguments; none of them fires a transition or writes an event on its own.
 """
 
+from .calendar import calendar_override_delete, calendar_override_set, deadlines_recompute
 from .drafting import (
     cosigner_confirm,
     cosigner_invite,
@@ -47,12 +48,15 @@ __all__ = [
     "TransitionRefused",
     "ValidationError",
     "assignment_extend",
+    "calendar_override_delete",
+    "calendar_override_set",
     "check_transition",
     "co_opinion_submit",
     "contact_record",
     "cosigner_confirm",
     "cosigner_invite",
     "cosigner_remove",
+    "deadlines_recompute",
     "outcome_record",
     "refusal_reasons",
     "reply_publish",

@@ -1,0 +1,31 @@
+"""The Celery app. Broker and options come from Django settings (`CELERY_*`, built from
+`REDIS_URL`); the beat schedule of the reminder sweep is declared here, in code."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "congress.settings")
+
+app = Celery("congress")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def schedule_reminders(sender: Celery, **kwargs) -> None:
+    """Sweep for due reminders (hourly by default) and deliver pending ones every minute."""
+    from django.conf import settings
+
+    sender.add_periodic_task(
+        settings.REMINDERS_SWEEP_INTERVAL_SECONDS,
+        sender.signature("reminders.sweep"),
+        name="reminders: sweep for due deadlines",
+    )
+    sender.add_periodic_task(
+        settings.REMINDERS_DELIVER_INTERVAL_SECONDS,
+        sender.signature("reminders.deliver_all"),
+        name="reminders: deliver pending and retry failed sends",
+    )

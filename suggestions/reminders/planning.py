@@ -1,0 +1,557 @@
+"""Finding everything due, in a fixed number of queries whatever the number of suggestions.
+
+Each clock is one query (with the names and addresses the texts need joined in), and the
+recipients are three more (unit members, congress staff, supervising leaders). Everything else
+happens in Python over those rows, so the sweep never runs a query per suggestion.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.db.models import Exists, F, OuterRef
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from congress.models import CongressStaff, HandlingUnit, StaffRole
+from suggestions.models import (
+    Assignment,
+    AssignmentStatus,
+    CoHandlingOpinion,
+    FollowUpReview,
+    Reply,
+    State,
+    Suggestion,
+    SupervisionPlan,
+    UnitRole,
+)
+
+from . import texts
+from .models import ReminderKind, ReminderObject, ReminderStep
+
+# Days before the due date at which each clock reminds; the smallest offset that the due date
+# is within is the one step that is relevant now (a sweep that was down skips missed steps).
+OFFSETS: dict[str, tuple[int, ...]] = {
+    ReminderKind.REPLY: (30, 7, 1),
+    ReminderKind.CO_OPINION: (7, 1),
+    ReminderKind.REVISION: (7, 1),
+    ReminderKind.EVALUATION: (7, 1),
+    ReminderKind.SUPERVISION: (30, 7, 1),
+    ReminderKind.FOLLOW_UP: (30, 7, 1),
+}
+# Evaluations do not become overdue: the window closes with `lapse_evaluation` instead.
+REMINDS_WHEN_OVERDUE = {
+    ReminderKind.REPLY,
+    ReminderKind.CO_OPINION,
+    ReminderKind.REVISION,
+    ReminderKind.SUPERVISION,
+    ReminderKind.FOLLOW_UP,
+}
+STEP_FOR_OFFSET = {30: ReminderStep.DAYS_30, 7: ReminderStep.DAYS_7, 1: ReminderStep.DAYS_1}
+HANDLING_STATES = (State.ASSIGNED, State.REHANDLING)
+# A supervision plan is still running while one of its suggestions is not finished.
+SUPERVISED_OPEN_STATES = (
+    State.REGISTERED,
+    State.ASSIGNED,
+    State.REPLIED,
+    State.REHANDLING,
+    State.FOLLOW_UP,
+)
+
+
+def relevant_step(kind: str, due_on: dt.date, today: dt.date) -> str | None:
+    """The one step of `kind` that is due at `today` for a deadline on `due_on`, or None."""
+    days_left = (due_on - today).days
+    if days_left < 0:
+        return ReminderStep.OVERDUE if kind in REMINDS_WHEN_OVERDUE else None
+    within = [offset for offset in OFFSETS[kind] if days_left <= offset]
+    return STEP_FOR_OFFSET[min(within)] if within else None
+
+
+@dataclass(frozen=True)
+class Recipient:
+    key: str
+    user_id: int | None
+    email: str
+    greeting: str
+
+    @classmethod
+    def for_user(cls, user_id: int, email: str, greeting: str) -> Recipient:
+        return cls(f"user:{user_id}", user_id, (email or "").strip(), greeting)
+
+    @classmethod
+    def for_address(cls, email: str, greeting: str) -> Recipient:
+        email = email.strip()
+        return cls(f"email:{email.lower()}", None, email, greeting)
+
+
+@dataclass(frozen=True)
+class PlannedReminder:
+    kind: str
+    object_type: str
+    object_id: int
+    recipient_key: str
+    due_on: dt.date
+    step: str
+    suggestion_id: int | None
+    recipient_user_id: int | None
+    email: str
+    context: texts.Subject
+    audience: str
+    greeting: str
+
+    @property
+    def key(self) -> tuple:
+        return (
+            self.kind,
+            self.object_type,
+            self.object_id,
+            self.recipient_key,
+            self.due_on,
+            self.step,
+        )
+
+    def render(self) -> tuple[str, str]:
+        """(subject, body). Rendered only for reminders a sweep actually creates."""
+        return texts.render(self.context, audience=self.audience, greeting=self.greeting)
+
+
+@dataclass
+class Due:
+    """Everything the sweep found, before anything is written."""
+
+    reminders: list[PlannedReminder]
+
+
+class Directory:
+    """Recipients looked up once per sweep: unit members, congress staff, plan leaders."""
+
+    def __init__(self, *, unit_ids: set[int], congress_ids: set[int], with_leaders: bool):
+        self.unit_members: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+        self.staff: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+        self.leaders: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+        user_name = Coalesce(F("user__person__name"), F("user__username"))
+        if unit_ids:
+            through = HandlingUnit.members.through
+            for row in (
+                through.objects.filter(handlingunit_id__in=unit_ids, user__is_active=True)
+                .annotate(name=user_name)
+                .values_list("handlingunit_id", "user_id", "user__email", "name")
+            ):
+                self.unit_members[row[0]].append(row[1:])
+        if congress_ids:
+            for row in (
+                CongressStaff.objects.filter(
+                    congress_id__in=congress_ids, role=StaffRole.STAFF, user__is_active=True
+                )
+                .annotate(name=user_name)
+                .values_list("congress_id", "user_id", "user__email", "name")
+                .distinct()
+            ):
+                self.staff[row[0]].append(row[1:])
+        if with_leaders:
+            through = SupervisionPlan.suggestions.through
+            leader_name = Coalesce(
+                F("supervisionplan__leader__person__name"), F("supervisionplan__leader__username")
+            )
+            for row in (
+                through.objects.filter(
+                    suggestion__state__in=HANDLING_STATES,
+                    supervisionplan__leader__isnull=False,
+                    supervisionplan__leader__is_active=True,
+                )
+                .annotate(name=leader_name)
+                .values_list(
+                    "suggestion_id",
+                    "supervisionplan__leader_id",
+                    "supervisionplan__leader__email",
+                    "name",
+                )
+                .distinct()
+            ):
+                self.leaders[row[0]].append(row[1:])
+
+    def unit(self, unit_id: int, unit_name: str, unit_email: str) -> list[Recipient]:
+        members = [
+            Recipient.for_user(uid, email, name) for uid, email, name in self.unit_members[unit_id]
+        ]
+        member_addresses = {m.email.lower() for m in members if m.email}
+        if unit_email and unit_email.strip().lower() not in member_addresses:
+            members.append(Recipient.for_address(unit_email, unit_name))
+        return members
+
+    def congress_staff(self, congress_id: int) -> list[Recipient]:
+        return [Recipient.for_user(uid, e, n) for uid, e, n in self.staff[congress_id]]
+
+    def supervising_leaders(self, suggestion_id: int) -> list[Recipient]:
+        return [Recipient.for_user(uid, e, n) for uid, e, n in self.leaders[suggestion_id]]
+
+
+def deputy_recipient(row: dict) -> list[Recipient]:
+    name = row["lead_deputy__person__name"]
+    greeting = _("%(name)s代表") % {"name": name}
+    user_id = row["lead_deputy__person__user_id"]
+    if user_id and row["lead_deputy__person__user__is_active"]:
+        email = row["lead_deputy__person__email"] or row["lead_deputy__person__user__email"]
+        return [Recipient.for_user(user_id, email, greeting)]
+    if row["lead_deputy__person__email"]:
+        return [Recipient.for_address(row["lead_deputy__person__email"], greeting)]
+    return []
+
+
+def find_due(today: dt.date) -> Due:
+    """Everything due at `today`: at most 9 queries, whatever the number of suggestions."""
+    horizon = today + dt.timedelta(days=max(max(o) for o in OFFSETS.values()))
+    responsible = list(_responsible_assignments(horizon))
+    co_handling = list(_co_assignments(horizon))
+    returned = list(_returned_suggestions(horizon))
+    replied = list(_replied_suggestions(horizon))
+    plans = list(_open_plans(horizon))
+    reviews = list(_follow_up_reviews(horizon))
+
+    unit_ids = {r["unit_id"] for r in responsible} | {r["unit_id"] for r in co_handling}
+    unit_ids |= {p["lead_unit_id"] for p in plans if p["lead_unit_id"]}
+    congress_ids = {r["suggestion__congress_id"] for r in responsible}
+    congress_ids |= {p["congress_id"] for p in plans}
+    congress_ids |= {r["suggestion__congress_id"] for r in reviews}
+    any_overdue_reply = any(r["current_due"] < today for r in responsible)
+    directory = Directory(
+        unit_ids=unit_ids, congress_ids=congress_ids, with_leaders=any_overdue_reply
+    )
+
+    planned: list[PlannedReminder] = []
+    planned += _plan_replies(responsible, today, directory)
+    planned += _plan_co_opinions(co_handling, today, directory)
+    planned += _plan_revisions(returned, today)
+    # A window that closed before today is the sweep's to lapse, not to remind about.
+    planned += _plan_evaluations([r for r in replied if r["evaluation_due_on"] >= today], today)
+    planned += _plan_supervision(plans, today, directory)
+    planned += _plan_follow_ups(reviews, today, directory)
+    return Due(reminders=planned)
+
+
+# ---- the queries (one each) ----
+
+SUGGESTION_FIELDS = ("suggestion__title", "suggestion__number", "suggestion__congress_id")
+DEPUTY_FIELDS = (
+    "lead_deputy__person__name",
+    "lead_deputy__person__email",
+    "lead_deputy__person__user_id",
+    "lead_deputy__person__user__email",
+    "lead_deputy__person__user__is_active",
+)
+
+
+def _responsible_assignments(horizon: dt.date) -> Iterable[dict]:
+    replied_this_round = Reply.objects.filter(
+        assignment=OuterRef("pk"), round=OuterRef("suggestion__handling_round")
+    )
+    return (
+        Assignment.objects.filter(
+            status=AssignmentStatus.ACTIVE,
+            role__in=(UnitRole.LEAD, UnitRole.SEPARATE),
+            suggestion__state__in=HANDLING_STATES,
+        )
+        .annotate(current_due=Coalesce("rehandling_due_on", "due_on"))
+        .filter(current_due__lte=horizon)
+        .exclude(Exists(replied_this_round))
+        .values(
+            "id",
+            "suggestion_id",
+            "unit_id",
+            "role",
+            "current_due",
+            "rehandling_due_on",
+            "due_explanation",
+            "rehandling_explanation",
+            "unit__name",
+            "unit__email",
+            *SUGGESTION_FIELDS,
+        )
+    )
+
+
+def _co_assignments(horizon: dt.date) -> Iterable[dict]:
+    opinion = CoHandlingOpinion.objects.filter(assignment=OuterRef("pk"))
+    return (
+        Assignment.objects.filter(
+            status=AssignmentStatus.ACTIVE,
+            role=UnitRole.CO,
+            suggestion__state__in=HANDLING_STATES,
+            due_on__lte=horizon,
+        )
+        .exclude(Exists(opinion))
+        .values(
+            "id",
+            "suggestion_id",
+            "unit_id",
+            "due_on",
+            "due_explanation",
+            "unit__name",
+            "unit__email",
+            *SUGGESTION_FIELDS,
+        )
+    )
+
+
+def _returned_suggestions(horizon: dt.date) -> Iterable[dict]:
+    return Suggestion.objects.filter(state=State.RETURNED, revision_due_on__lte=horizon).values(
+        "id", "title", "number", "revision_due_on", *DEPUTY_FIELDS
+    )
+
+
+def _replied_suggestions(horizon: dt.date) -> Iterable[dict]:
+    return Suggestion.objects.filter(state=State.REPLIED, evaluation_due_on__lte=horizon).values(
+        "id",
+        "title",
+        "number",
+        "evaluation_due_on",
+        "congress__evaluation_months",
+        *DEPUTY_FIELDS,
+    )
+
+
+def _open_plans(horizon: dt.date) -> Iterable[dict]:
+    open_suggestion = Suggestion.objects.filter(
+        supervision_plans=OuterRef("pk"), state__in=SUPERVISED_OPEN_STATES
+    )
+    return (
+        SupervisionPlan.objects.filter(deadline__lte=horizon)
+        .filter(Exists(open_suggestion))
+        .annotate(leader_name=Coalesce(F("leader__person__name"), F("leader__username")))
+        .values(
+            "id",
+            "theme",
+            "deadline",
+            "congress_id",
+            "leader_id",
+            "leader__email",
+            "leader__is_active",
+            "leader_name",
+            "lead_unit_id",
+            "lead_unit__name",
+            "lead_unit__email",
+        )
+    )
+
+
+def _follow_up_reviews(horizon: dt.date) -> Iterable[dict]:
+    return FollowUpReview.objects.filter(
+        is_done=False, due_on__lte=horizon, suggestion__state=State.FOLLOW_UP
+    ).values("id", "due_on", "suggestion_id", *SUGGESTION_FIELDS)
+
+
+# ---- turning rows into reminders (no queries) ----
+
+
+def _build(
+    *,
+    kind: str,
+    object_type: str,
+    object_id: int,
+    suggestion_id: int | None,
+    subject: texts.Subject,
+    recipients: Iterable[Recipient],
+    audience: str = "owner",
+) -> Iterator[PlannedReminder]:
+    for recipient in recipients:
+        if recipient.user_id is None and not recipient.email:
+            continue
+        yield PlannedReminder(
+            kind=kind,
+            object_type=object_type,
+            object_id=object_id,
+            recipient_key=recipient.key,
+            due_on=subject.due_on,
+            step=subject.step,
+            suggestion_id=suggestion_id,
+            recipient_user_id=recipient.user_id,
+            email=recipient.email,
+            context=subject,
+            audience=audience,
+            greeting=recipient.greeting,
+        )
+
+
+def _days(due_on: dt.date, today: dt.date) -> int:
+    return abs((due_on - today).days)
+
+
+def _plan_replies(rows, today, directory: Directory) -> Iterator[PlannedReminder]:
+    for row in rows:
+        due_on = row["current_due"]
+        step = relevant_step(ReminderKind.REPLY, due_on, today)
+        if step is None:
+            continue
+        in_rehandling = row["rehandling_due_on"] is not None
+        explanation = row["rehandling_explanation"] if in_rehandling else row["due_explanation"]
+        subject = texts.Subject(
+            kind=ReminderKind.REPLY,
+            step=step,
+            title=texts.suggestion_label(row["suggestion__title"], row["suggestion__number"]),
+            due_on=due_on,
+            days=_days(due_on, today),
+            explanation=explanation or _("（未记录计算过程）"),
+            unit=row["unit__name"],
+            role=str(UnitRole(row["role"]).label),
+        )
+        common = {
+            "kind": ReminderKind.REPLY,
+            "object_type": ReminderObject.ASSIGNMENT,
+            "object_id": row["id"],
+            "suggestion_id": row["suggestion_id"],
+            "subject": subject,
+        }
+        yield from _build(
+            recipients=directory.unit(row["unit_id"], row["unit__name"], row["unit__email"]),
+            **common,
+        )
+        if step == ReminderStep.OVERDUE:
+            escalation = directory.congress_staff(row["suggestion__congress_id"])
+            escalation += directory.supervising_leaders(row["suggestion_id"])
+            yield from _build(recipients=_unique(escalation), audience="escalation", **common)
+
+
+def _plan_co_opinions(rows, today, directory: Directory) -> Iterator[PlannedReminder]:
+    for row in rows:
+        step = relevant_step(ReminderKind.CO_OPINION, row["due_on"], today)
+        if step is None:
+            continue
+        subject = texts.Subject(
+            kind=ReminderKind.CO_OPINION,
+            step=step,
+            title=texts.suggestion_label(row["suggestion__title"], row["suggestion__number"]),
+            due_on=row["due_on"],
+            days=_days(row["due_on"], today),
+            explanation=row["due_explanation"] or _("（未记录计算过程）"),
+            unit=row["unit__name"],
+        )
+        yield from _build(
+            kind=ReminderKind.CO_OPINION,
+            object_type=ReminderObject.ASSIGNMENT,
+            object_id=row["id"],
+            suggestion_id=row["suggestion_id"],
+            subject=subject,
+            recipients=directory.unit(row["unit_id"], row["unit__name"], row["unit__email"]),
+        )
+
+
+def _plan_revisions(rows, today) -> Iterator[PlannedReminder]:
+    for row in rows:
+        due_on = row["revision_due_on"]
+        step = relevant_step(ReminderKind.REVISION, due_on, today)
+        if step is None:
+            continue
+        subject = texts.Subject(
+            kind=ReminderKind.REVISION,
+            step=step,
+            title=texts.suggestion_label(row["title"], row["number"]),
+            due_on=due_on,
+            days=_days(due_on, today),
+            explanation=_("退回修改时由代表工作机构确定的修改期限 %(due)s")
+            % {"due": due_on.isoformat()},
+        )
+        yield from _build(
+            kind=ReminderKind.REVISION,
+            object_type=ReminderObject.SUGGESTION,
+            object_id=row["id"],
+            suggestion_id=row["id"],
+            subject=subject,
+            recipients=deputy_recipient(row),
+        )
+
+
+def _plan_evaluations(rows, today) -> Iterator[PlannedReminder]:
+    for row in rows:
+        due_on = row["evaluation_due_on"]
+        step = relevant_step(ReminderKind.EVALUATION, due_on, today)
+        if step is None:
+            continue
+        subject = texts.Subject(
+            kind=ReminderKind.EVALUATION,
+            step=step,
+            title=texts.suggestion_label(row["title"], row["number"]),
+            due_on=due_on,
+            days=_days(due_on, today),
+            explanation=_("答复之日起%(months)d个月，遇节假日顺延 = %(due)s")
+            % {"months": row["congress__evaluation_months"], "due": due_on.isoformat()},
+        )
+        yield from _build(
+            kind=ReminderKind.EVALUATION,
+            object_type=ReminderObject.SUGGESTION,
+            object_id=row["id"],
+            suggestion_id=row["id"],
+            subject=subject,
+            recipients=deputy_recipient(row),
+        )
+
+
+def _plan_supervision(rows, today, directory: Directory) -> Iterator[PlannedReminder]:
+    for row in rows:
+        due_on = row["deadline"]
+        step = relevant_step(ReminderKind.SUPERVISION, due_on, today)
+        if step is None:
+            continue
+        subject = texts.Subject(
+            kind=ReminderKind.SUPERVISION,
+            step=step,
+            title=texts.plan_label(row["theme"]),
+            due_on=due_on,
+            days=_days(due_on, today),
+            explanation=_("重点督办计划确定的办结时限 %(due)s") % {"due": due_on.isoformat()},
+        )
+        recipients = []
+        if row["leader_id"] and row["leader__is_active"]:
+            recipients.append(
+                Recipient.for_user(row["leader_id"], row["leader__email"], row["leader_name"])
+            )
+        recipients += directory.congress_staff(row["congress_id"])
+        if row["lead_unit_id"]:
+            recipients += directory.unit(
+                row["lead_unit_id"], row["lead_unit__name"], row["lead_unit__email"]
+            )
+        yield from _build(
+            kind=ReminderKind.SUPERVISION,
+            object_type=ReminderObject.SUPERVISION_PLAN,
+            object_id=row["id"],
+            suggestion_id=None,
+            subject=subject,
+            recipients=_unique(recipients),
+        )
+
+
+def _plan_follow_ups(rows, today, directory: Directory) -> Iterator[PlannedReminder]:
+    for row in rows:
+        due_on = row["due_on"]
+        step = relevant_step(ReminderKind.FOLLOW_UP, due_on, today)
+        if step is None:
+            continue
+        subject = texts.Subject(
+            kind=ReminderKind.FOLLOW_UP,
+            step=step,
+            title=texts.suggestion_label(row["suggestion__title"], row["suggestion__number"]),
+            due_on=due_on,
+            days=_days(due_on, today),
+            explanation=_("跟踪落实时确定的回头看完成日期 %(due)s") % {"due": due_on.isoformat()},
+        )
+        yield from _build(
+            kind=ReminderKind.FOLLOW_UP,
+            object_type=ReminderObject.FOLLOW_UP_REVIEW,
+            object_id=row["id"],
+            suggestion_id=row["suggestion_id"],
+            subject=subject,
+            recipients=directory.congress_staff(row["suggestion__congress_id"]),
+        )
+
+
+def _unique(recipients: list[Recipient]) -> list[Recipient]:
+    seen: dict[str, Recipient] = {}
+    for recipient in recipients:
+        seen.setdefault(recipient.key, recipient)
+    return list(seen.values())
+
+
+__all__ = ["Due", "PlannedReminder", "Recipient", "find_due", "relevant_step"]

@@ -1,0 +1,150 @@
+"""The words of each reminder: Chinese msgids naming the suggestion, the deadline and how the
+deadline was computed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from .models import ReminderKind, ReminderStep
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a reminder is about, as the words need it."""
+
+    kind: str
+    step: str
+    title: str  # 第12号建议《…》 or 重点督办事项《…》
+    due_on: dt.date
+    days: int  # days left (>= 0) or days overdue (> 0)
+    explanation: str
+    unit: str = ""
+    role: str = ""
+
+
+def suggestion_label(title: str, number: int | None) -> str:
+    if number:
+        return _("第%(n)d号建议《%(title)s》") % {"n": number, "title": title}
+    return _("建议《%(title)s》") % {"title": title}
+
+
+def plan_label(theme: str) -> str:
+    return _("重点督办事项《%(theme)s》") % {"theme": theme}
+
+
+def render(subject: Subject, *, audience: str, greeting: str) -> tuple[str, str]:
+    """(subject line, body). `audience` is 'owner' for whoever must act, 'escalation' for
+    staff and the supervising leader told about someone else's overdue work."""
+    overdue = subject.step == ReminderStep.OVERDUE
+    head, greeting_line, line, status, computed, action, footer = _templates(
+        get_language() or "", subject.kind, overdue, audience
+    )
+    values = {
+        "title": subject.title,
+        "due": subject.due_on.isoformat(),
+        "days": subject.days,
+        "explanation": subject.explanation,
+        "unit": subject.unit,
+        "role": subject.role,
+        "greeting": greeting,
+    }
+    values["line"] = line % values
+    body = "\n".join(
+        [
+            greeting_line % values,
+            "",
+            values["line"] + "，" + status % values,
+            computed % values,
+            "",
+            action % values,
+            "",
+            footer,
+        ]
+    )
+    return (head % values)[:300], body
+
+
+@lru_cache(maxsize=256)
+def _templates(language: str, kind: str, overdue: bool, audience: str) -> tuple[str, ...]:
+    """The translated templates for one kind of message, looked up once per language (a
+    cold sweep renders tens of thousands of messages)."""
+    line, action = _TEXTS[kind](overdue, audience)
+    if overdue:
+        head = _("【逾期提醒】%(line)s已逾期（期限 %(due)s，已逾期%(days)d天）")
+        status = _("期限 %(due)s 已过 %(days)d 天，尚未完成。")
+    else:
+        head = _("【期限提醒】%(line)s期限为 %(due)s，还有%(days)d天")
+        status = _("期限为 %(due)s，距今还有 %(days)d 天。")
+    return (
+        head,
+        _("%(greeting)s："),
+        line,
+        status,
+        _("期限计算：%(explanation)s"),
+        action,
+        _("本提醒由人大代表建议办理系统自动发送，请勿直接回复。"),
+    )
+
+
+def _reply(overdue: bool, audience: str) -> tuple[str, str]:
+    if audience == "escalation":
+        return (
+            _("%(unit)s（%(role)s）办理的%(title)s答复"),
+            _("请督促承办单位尽快与代表沟通并答复。"),
+        )
+    action = (
+        _("请立即答复代表；逾期情况已报送人大常委会代表工作机构。")
+        if overdue
+        else _("请在期限内与代表沟通联系并正式答复。")
+    )
+    return _("您单位%(role)s的%(title)s答复"), action
+
+
+def _co_opinion(overdue: bool, audience: str) -> tuple[str, str]:
+    return (
+        _("您单位协办的%(title)s的协办意见"),
+        _("请尽快向主办单位提交协办意见；主办单位须收到协办意见后才能答复。"),
+    )
+
+
+def _revision(overdue: bool, audience: str) -> tuple[str, str]:
+    return (
+        _("%(title)s（已退回修改）的修改"),
+        _("请按审查意见修改后重新提交。"),
+    )
+
+
+def _evaluation(overdue: bool, audience: str) -> tuple[str, str]:
+    return (
+        _("您对%(title)s答复的满意度测评"),
+        _("请登录系统进行满意度测评；期限届满未测评的，按“未反馈”办结。"),
+    )
+
+
+def _supervision(overdue: bool, audience: str) -> tuple[str, str]:
+    return (
+        _("%(title)s的办结时限"),
+        _("请跟进督办进展，确保按时办结。"),
+    )
+
+
+def _follow_up(overdue: bool, audience: str) -> tuple[str, str]:
+    return (
+        _("%(title)s的跟踪回头看"),
+        _("请按计划开展回头看，记录落实情况。"),
+    )
+
+
+_TEXTS = {
+    ReminderKind.REPLY: _reply,
+    ReminderKind.CO_OPINION: _co_opinion,
+    ReminderKind.REVISION: _revision,
+    ReminderKind.EVALUATION: _evaluation,
+    ReminderKind.SUPERVISION: _supervision,
+    ReminderKind.FOLLOW_UP: _follow_up,
+}

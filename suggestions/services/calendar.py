@@ -1,0 +1,179 @@
+"""Working-day calendar overrides, and moving the stored deadlines that an override changes.
+
+Due dates are stored when a clock starts (assignment, 不满意 rating, reply). When staff enter
+a holiday or a make-up workday the `holidays` package did not know, a stored deadline that
+rolled forward over that day (or should now roll) is recomputed from its start, and the
+reminders follow on the next sweep: their key includes the due date, and pending reminders
+for the old date are cancelled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from congress.models import CalendarOverride, StaffRole
+from suggestions.deadlines import WorkingCalendar, add_months, compute_deadline
+from suggestions.models import (
+    Assignment,
+    AssignmentStatus,
+    Evaluation,
+    Rating,
+    Reply,
+    State,
+    Suggestion,
+)
+
+from .common import require_text
+from .errors import PermissionDenied
+from .transitions import record_event
+
+
+def _require_calendar_editor(actor) -> None:
+    if actor is None or not actor.is_authenticated:
+        raise PermissionDenied(_("只有人大工作人员可以调整工作日。"))
+    if actor.is_superuser:
+        return
+    if not actor.congress_roles.filter(role=StaffRole.STAFF).exists():
+        raise PermissionDenied(_("只有人大工作人员可以调整工作日。"))
+
+
+def calendar_override_set(
+    *, actor, date: dt.date, is_working_day: bool, note: str, now=None
+) -> tuple[CalendarOverride, int]:
+    """Enter (or change) one day's override and move the deadlines it affects.
+    Returns the override and how many stored deadlines moved."""
+    _require_calendar_editor(actor)
+    note = require_text(note, "note", _("说明"))
+    with transaction.atomic():
+        override, _created = CalendarOverride.objects.update_or_create(
+            date=date, defaults={"is_working_day": is_working_day, "note": note}
+        )
+        moved = deadlines_recompute(actor=actor, now=now)
+    return override, moved
+
+
+def calendar_override_delete(*, actor, override: CalendarOverride, now=None) -> int:
+    _require_calendar_editor(actor)
+    with transaction.atomic():
+        override.delete()
+        return deadlines_recompute(actor=actor, now=now)
+
+
+def _months_counted(start: dt.date, due: dt.date) -> int | None:
+    """How many months a stored deadline counted from `start`. Rolling forward adds at most
+    a holiday's length (days), far less than a month, so the largest month count whose plain
+    calendar date is not after `due` is the one that was used."""
+    months = None
+    candidate = 1
+    while add_months(start, candidate) <= due:
+        months = candidate
+        candidate += 1
+    return months
+
+
+def _recomputed(start: dt.date, due: dt.date, label: str, calendar_: WorkingCalendar):
+    months = _months_counted(start, due)
+    if months is None:
+        return None
+    deadline = compute_deadline(start, f"{months}m", start_label=label, calendar_=calendar_)
+    return deadline if deadline.due != due else None
+
+
+def deadlines_recompute(*, actor=None, now=None) -> int:
+    """Recompute the stored deadlines of open work against the current calendar; record an
+    event on each suggestion whose deadline moved. Returns the number of moved deadlines."""
+    calendar_ = WorkingCalendar()
+    changes: dict[int, list[str]] = {}
+
+    def note(suggestion_id: int, what: str, old: dt.date, new) -> None:
+        changes.setdefault(suggestion_id, []).append(
+            _("%(what)s由 %(old)s 调整为 %(new)s（%(explanation)s）")
+            % {"what": what, "old": old, "new": new.due, "explanation": new.explanation}
+        )
+
+    assignments = list(
+        Assignment.objects.filter(
+            status=AssignmentStatus.ACTIVE,
+            suggestion__state__in=(State.ASSIGNED, State.REHANDLING),
+            assigned_on__isnull=False,
+            due_on__isnull=False,
+        ).select_related("unit")
+    )
+    dissatisfied_on = {
+        e.suggestion_id: timezone.localdate(e.evaluated_at)
+        for e in Evaluation.objects.filter(
+            suggestion_id__in={a.suggestion_id for a in assignments if a.rehandling_due_on},
+            round=1,
+            rating=Rating.DISSATISFIED,
+        )
+    }
+    changed_assignments = []
+    for assignment in assignments:
+        moved = False
+        new = _recomputed(assignment.assigned_on, assignment.due_on, _("交办"), calendar_)
+        if new is not None:
+            note(
+                assignment.suggestion_id,
+                assignment.unit.name + _("办理期限"),
+                assignment.due_on,
+                new,
+            )
+            assignment.due_on, assignment.due_explanation = new.due, new.explanation
+            moved = True
+        start = dissatisfied_on.get(assignment.suggestion_id)
+        if assignment.rehandling_due_on and start:
+            new = _recomputed(start, assignment.rehandling_due_on, _("不满意测评"), calendar_)
+            if new is not None:
+                note(
+                    assignment.suggestion_id,
+                    assignment.unit.name + _("重新办理期限"),
+                    assignment.rehandling_due_on,
+                    new,
+                )
+                assignment.rehandling_due_on = new.due
+                assignment.rehandling_explanation = new.explanation
+                moved = True
+        if moved:
+            changed_assignments.append(assignment)
+    Assignment.objects.bulk_update(
+        changed_assignments,
+        ["due_on", "due_explanation", "rehandling_due_on", "rehandling_explanation"],
+    )
+
+    replied = list(Suggestion.objects.filter(state=State.REPLIED, evaluation_due_on__isnull=False))
+    last_reply: dict[int, dt.datetime] = {}
+    for suggestion_id, round_, replied_at in Reply.objects.filter(
+        suggestion_id__in=[s.pk for s in replied]
+    ).values_list("suggestion_id", "round", "replied_at"):
+        last_reply[(suggestion_id, round_)] = max(
+            replied_at, last_reply.get((suggestion_id, round_), replied_at)
+        )
+    changed_suggestions = []
+    for suggestion in replied:
+        replied_at = last_reply.get((suggestion.pk, suggestion.handling_round))
+        if replied_at is None:
+            continue
+        start = timezone.localdate(replied_at)
+        new = _recomputed(start, suggestion.evaluation_due_on, _("答复"), calendar_)
+        if new is not None:
+            note(suggestion.pk, _("满意度测评期限"), suggestion.evaluation_due_on, new)
+            suggestion.evaluation_due_on = new.due
+            changed_suggestions.append(suggestion)
+    Suggestion.objects.bulk_update(changed_suggestions, ["evaluation_due_on"])
+
+    by_pk = {s.pk: s for s in Suggestion.objects.filter(pk__in=changes)}
+    for suggestion_id, lines in changes.items():
+        record_event(
+            by_pk[suggestion_id],
+            action="deadline_recomputed",
+            action_label=_("工作日调整，期限变更"),
+            actor=actor,
+            reason="；".join(lines),
+            is_public=False,
+            now=now,
+        )
+    return sum(len(lines) for lines in changes.values())
