@@ -5,6 +5,7 @@ The README's first command ends here, so a fresh clone is usable in one step.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
@@ -18,15 +19,34 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-serve", action="store_true", help=_("只准备数据，不启动网站（用于检查）")
         )
+        parser.add_argument(
+            "--no-celery",
+            action="store_true",
+            help=_("不启动 Redis、Celery worker 和 beat（提醒将不会自动发送）"),
+        )
 
-    def handle(self, *args, addrport: str, no_serve: bool, **options) -> None:
+    def handle(self, *args, addrport: str, no_serve: bool, no_celery: bool, **options) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write(_("数据库已就绪。"))
         if "load_seeds" in get_commands():
             call_command("load_seeds", stdout=self.stdout, stderr=self.stderr)
         if no_serve:
             return
+        background = None
+        if not no_celery:
+            from congress.services_runner import start_background_services
+
+            log = settings.BASE_DIR / "celery.log"
+            background = start_background_services(log_to=log)
+            self.stdout.write(
+                _("提醒服务已启动：Redis %(url)s，Celery worker 和 beat（日志：%(log)s）")
+                % {"url": background.redis_url, "log": log}
+            )
         self.stdout.write(
             _("网站地址：http://%(addr)s/  管理后台：http://%(addr)s/admin/") % {"addr": addrport}
         )
-        call_command("runserver", addrport, use_reloader=False)
+        try:
+            call_command("runserver", addrport, use_reloader=False)
+        finally:
+            if background is not None:
+                background.stop()
