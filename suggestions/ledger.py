@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Iterator
 from typing import IO
 
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import Case, F, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -85,6 +85,11 @@ def _ledger_queryset(*, session: Session | None, unit: HandlingUnit | None) -> Q
                 latest_reply.annotate(d=TruncDate("replied_at", tzinfo=local)).values("d")[:1]
             ),
             rating=Subquery(latest_rating.values("rating")[:1]),
+            role_order=Case(
+                When(assignments__role=UnitRole.LEAD, then=Value(0)),
+                When(assignments__role=UnitRole.SEPARATE, then=Value(1)),
+                default=Value(2),
+            ),
         )
         .values_list(
             "session__name",
@@ -106,7 +111,14 @@ def _ledger_queryset(*, session: Session | None, unit: HandlingUnit | None) -> Q
             "reply_date",
             "rating",
         )
-        .order_by("session__term__number", "session__number", "number", "pk", "assignments__role")
+        .order_by(
+            "session__term__number",
+            "session__number",
+            "number",
+            "pk",
+            "role_order",
+            "assignments__unit__name",
+        )
     )
 
 

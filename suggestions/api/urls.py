@@ -1,10 +1,14 @@
 """/api/v1/… endpoints, /api/schema/ (OpenAPI 3) and /api/docs/ (Swagger UI, local assets)."""
 
+from django.http import JsonResponse
 from django.urls import include, path, re_path
+from django.utils.translation import gettext
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from suggestions.api.exceptions import error_body
 from suggestions.api.views import exports, public, statistics, workspace
 
 router = DefaultRouter()
@@ -76,8 +80,19 @@ v1 = [
     path("auth/token/", obtain_auth_token, name="api-token"),
 ]
 
+
+@csrf_exempt  # a POST to a wrong address must get the JSON 404, not the CSRF page
+def not_found(request, *args, **kwargs):
+    """Any other /api/ address: the API's JSON 404, not the site's HTML page."""
+    return JsonResponse(
+        error_body("not_found", gettext("没有这个接口地址：%(path)s") % {"path": request.path}),
+        status=404,
+    )
+
+
 urlpatterns = [
     path("v1/", include((v1, "api"), namespace="v1")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^", not_found),
 ]

@@ -162,7 +162,9 @@ class OutcomeSerializer(serializers.ModelSerializer):
 class PublicEventSerializer(serializers.ModelSerializer):
     from_state_label = serializers.CharField(source="get_from_state_display", read_only=True)
     to_state_label = serializers.CharField(source="get_to_state_display", read_only=True)
-    source = serializers.CharField(source="source.title", default=None, read_only=True)
+    source = serializers.CharField(
+        source="source.title", default=None, allow_null=True, read_only=True
+    )
     when_display = serializers.CharField(read_only=True)
 
     class Meta:
@@ -203,8 +205,12 @@ class SupervisionActivitySerializer(serializers.ModelSerializer):
 
 
 class PublicSupervisionPlanSerializer(serializers.ModelSerializer):
-    committee = serializers.CharField(source="committee.name", default=None, read_only=True)
-    lead_unit = serializers.CharField(source="lead_unit.name", default=None, read_only=True)
+    committee = serializers.CharField(
+        source="committee.name", default=None, allow_null=True, read_only=True
+    )
+    lead_unit = serializers.CharField(
+        source="lead_unit.name", default=None, allow_null=True, read_only=True
+    )
     activities = serializers.SerializerMethodField()
 
     class Meta:
