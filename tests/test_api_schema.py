@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -33,7 +35,19 @@ EXISTING_IDS: list[int] = []
 
 
 @pytest.fixture
-def api_schema(world):
+def keep_test_connection():
+    """Schemathesis calls the WSGI handler directly, which closes the database connection
+    after each request (close_old_connections); inside a test transaction on PostgreSQL that
+    would end the test's transaction. Django's own test client suspends this the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_schema(world, keep_test_connection):
     suggestions = [
         lifecycle.evaluated(
             world, title="关于把郴州打造成为中国电池之都的建议", category="B", publish=True
