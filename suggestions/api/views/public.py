@@ -20,7 +20,7 @@ from suggestions.api.serializers.public import (
     PublicSuggestionDetailSerializer,
     PublicSuggestionListSerializer,
 )
-from suggestions.models import Assignment, Event, Reply, SupervisionPlan
+from suggestions.models import Assignment, Event, Reply, Suggestion, SupervisionPlan
 from suggestions.search import search_suggestions
 from suggestions.selectors import public_suggestions
 
@@ -45,6 +45,34 @@ class SearchMixin:
                 queryset, query, include_internal=self.include_internal_texts
             )
         return queryset
+
+
+LIST_FIELDS = (
+    "id",
+    "congress__id",
+    "congress__name",
+    "session__id",
+    "session__name",
+    "number",
+    "title",
+    "topic",
+    "lead_deputy__id",
+    "lead_deputy__person__id",
+    "lead_deputy__person__name",
+    "state",
+    "filed_on",
+)
+
+
+def public_list_queryset() -> QuerySet:
+    """Public list rows: only the columns a row shows (no bodies), in one query."""
+    return (
+        Suggestion.objects.public()
+        .select_related("congress", "session", "lead_deputy__person")
+        .only(*LIST_FIELDS)
+        .annotate(key_supervised=key_supervised())
+        .order_by("-filed_on", "-pk")
+    )
 
 
 def public_detail_queryset() -> QuerySet:
@@ -85,7 +113,7 @@ class PublicSuggestionViewSet(SearchMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         if self.action == "list":
-            return public_suggestions().annotate(key_supervised=key_supervised())
+            return public_list_queryset()
         return public_detail_queryset()
 
     def get_serializer_class(self):
