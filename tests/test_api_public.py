@@ -241,3 +241,12 @@ def test_schema_and_docs_are_served(client, db):
     assert "/api/v1/statistics/congresses/{id}/" in paths
     docs = client.get("/api/docs/")
     assert docs.status_code == 200 and b"swagger" in docs.content.lower()
+
+
+def test_count_stops_at_the_cap(client, public_case, monkeypatch):
+    from suggestions.api import pagination
+
+    assert client.get("/api/v1/suggestions/").json()["count_capped"] is False
+    monkeypatch.setattr(pagination, "COUNT_CAP", 1)
+    data = client.get("/api/v1/suggestions/").json()
+    assert (data["count"], data["count_capped"]) == (1, True)
