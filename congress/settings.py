@@ -127,3 +127,55 @@ REMINDERS_RETRY_BASE_SECONDS = 60  # then 2, 4, 8 … minutes
 REMINDERS_RETRY_MAX_SECONDS = 6 * 3600
 REMINDERS_MAX_ATTEMPTS = 8
 REMINDERS_LEASE_SECONDS = 900
+
+# ---- REST API (issue 5: suggestions/api/) ----
+INSTALLED_APPS += [
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI assets served locally: no CDN at run time
+]
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_PAGINATION_CLASS": "suggestions.api.pagination.StandardPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "suggestions.api.exceptions.api_exception_handler",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "人大代表建议 API",
+    "DESCRIPTION": (
+        "Read public suggestions, replies, outcomes and statistics; drive the suggestion "
+        "lifecycle with a token (Authorization: Token <key>) or a session."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "suggestions.api.schema.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "SuggestionStateEnum": "suggestions.models.State",
+        "ReplyCategoryEnum": "suggestions.models.ReplyCategory",
+        "RatingEnum": "suggestions.models.Rating",
+        "UnitRoleEnum": "suggestions.models.UnitRole",
+    },
+}
+# ---- end REST API ----

@@ -4,6 +4,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # REST API (issue 5): /api/v1/…, /api/schema/, /api/docs/
+    path("api/", include("suggestions.api.urls")),
     # ---- web pages (suggestions.web) ----
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

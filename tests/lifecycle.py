@@ -59,6 +59,8 @@ def replied(
 ):
     suggestion = assigned(world, **kwargs)
     assignment = suggestion.assignments.get(unit=world.lead_unit)
+    for co in suggestion.assignments.filter(role="co"):
+        services.co_opinion_submit(assignment=co, actor=world.co_unit_user, text="协办意见。")
     services.contact_record(
         assignment=assignment,
         actor=world.lead_unit_user,

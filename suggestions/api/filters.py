@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+
+from suggestions.annotations import key_supervised
+from suggestions.models import PUBLIC_STATES, Assignment, State, Suggestion
+
+__all__ = ["PublicSuggestionFilter", "SuggestionFilter", "key_supervised"]
+
+
+class SuggestionFilter(filters.FilterSet):
+    congress = filters.NumberFilter(field_name="congress_id", label=_("人大"))
+    term = filters.NumberFilter(field_name="term_id", label=_("届"))
+    session = filters.NumberFilter(field_name="session_id", label=_("会议"))
+    state = filters.MultipleChoiceFilter(choices=State.choices, label=_("状态"))
+    topic = filters.CharFilter(field_name="topic", label=_("类别"))
+    filed_after = filters.DateFilter(
+        field_name="filed_on", lookup_expr="gte", label=_("提出日期起")
+    )
+    filed_before = filters.DateFilter(
+        field_name="filed_on", lookup_expr="lte", label=_("提出日期止")
+    )
+    unit = filters.NumberFilter(method="filter_unit", label=_("承办单位"))
+    is_key = filters.BooleanFilter(method="filter_is_key", label=_("重点督办"))
+
+    class Meta:
+        model = Suggestion
+        fields = []
+
+    def filter_unit(self, queryset, name, value):
+        assigned = Assignment.objects.active().filter(unit_id=value).values("suggestion_id")
+        return queryset.filter(pk__in=assigned)
+
+    def filter_is_key(self, queryset, name, value):
+        return queryset.filter(key_supervised()) if value else queryset.exclude(key_supervised())
+
+
+class PublicSuggestionFilter(SuggestionFilter):
+    state = filters.MultipleChoiceFilter(
+        choices=[(s.value, s.label) for s in PUBLIC_STATES], label=_("状态")
+    )

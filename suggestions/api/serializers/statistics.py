@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+
+class RateSerializer(serializers.Serializer):
+    numerator = serializers.IntegerField()
+    denominator = serializers.IntegerField()
+    value = serializers.FloatField(allow_null=True, help_text="numerator ÷ denominator, 0–1")
+
+
+class CategoryRatesSerializer(serializers.Serializer):
+    A = RateSerializer()
+    B = RateSerializer()
+    C = RateSerializer()
+    D = RateSerializer()
+
+
+class CategoryCountsSerializer(serializers.Serializer):
+    A = serializers.IntegerField()
+    B = serializers.IntegerField()
+    C = serializers.IntegerField()
+    D = serializers.IntegerField()
+
+
+class HandlingStatisticsSerializer(serializers.Serializer):
+    """See suggestions/statistics.py for each figure's numerator and denominator."""
+
+    scope = serializers.ChoiceField(choices=["congress", "session", "unit"])
+    scope_id = serializers.IntegerField()
+    scope_name = serializers.CharField()
+    registered = serializers.IntegerField(allow_null=True)
+    assigned = serializers.IntegerField()
+    replied = serializers.IntegerField()
+    reply_rate = RateSerializer()
+    on_time_rate = RateSerializer()
+    satisfaction_first_round = RateSerializer()
+    satisfaction_final = RateSerializer()
+    no_feedback = serializers.IntegerField()
+    categories = CategoryCountsSerializer()
+    category_shares = CategoryRatesSerializer()
+    overdue_now = serializers.IntegerField()

@@ -1,0 +1,220 @@
+"""API latency benchmark (not a test): p50/p95 of the public list, a search and a detail
+request against 100,000 suggestions on PostgreSQL, next to a minimal Django view measured in
+the same run. The ratio to the minimal view is the figure (the issue's target: public list
+and search p95 within 5x of the minimal view's p95).
+
+Synthetic data: 3% of texts contain one of 电池/消防/古民居/电池之都, so each of these terms
+matches hundreds to thousands of suggestions (commoner than in real ledgers).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/api_bench \\
+        .venv/bin/python tests/benchmarks/bench_api.py [--suggestions 100000] [--requests 200]
+
+The database is created and filled on first use (bulk inserts: benchmark data is not a
+lifecycle, so it bypasses the services on purpose) and reused by later runs. Requests go
+through Django's full stack in-process (django.test.Client: middleware, DRF, database), so
+network noise is left out and the ratio compares like with like.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "congress.settings")
+os.environ["DEBUG"] = "0"  # DEBUG keeps every query in memory and slows everything
+
+PHRASES = [
+    "加快推进",
+    "产业集聚区",
+    "高质量发展",
+    "乡村振兴",
+    "城市更新",
+    "公共交通",
+    "义务教育",
+    "医疗卫生",
+    "养老服务",
+    "生态环境",
+    "水资源保护",
+    "营商环境",
+    "人才引进",
+    "道路交通安全",
+    "农村饮水",
+    "文化旅游",
+    "古城保护",
+    "社区治理",
+    "新能源汽车",
+    "数字经济",
+]
+RARE = ["电池", "消防", "古民居", "电池之都"]
+
+
+def text(rng: random.Random, words: int) -> str:
+    parts = [rng.choice(PHRASES) for _ in range(words)]
+    if rng.random() < 0.03:
+        parts.insert(rng.randrange(len(parts) + 1), rng.choice(RARE))
+    return "，".join(parts) + "。"
+
+
+def fill(target: int) -> None:
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.utils import timezone
+
+    from congress.models import Congress, Deputy, HandlingUnit, Person, Session, Term
+    from suggestions.models import Assignment, Reply, State, Suggestion, UnitRole
+
+    existing = Suggestion.objects.count()
+    if existing >= target:
+        print(f"database already holds {existing} suggestions")
+        return
+    rng = random.Random(42)
+    congress, _ = Congress.objects.get_or_create(
+        name="基准测试市人民代表大会", defaults={"level": "municipal", "region": "基准测试市"}
+    )
+    term, _ = Term.objects.get_or_create(congress=congress, number=6, defaults={"name": "六届"})
+    session, _ = Session.objects.get_or_create(
+        term=term, number=1, defaults={"name": "六届人大一次会议"}
+    )
+    user_model = get_user_model()
+    deputies = list(Deputy.objects.filter(term=term))
+    if not deputies:
+        for i in range(200):
+            user = user_model.objects.create(username=f"bench-deputy-{i}")
+            person = Person.objects.create(name=f"代表{i}", user=user, phone="13800000000")
+            deputies.append(Deputy.objects.create(person=person, term=term))
+    units = list(HandlingUnit.objects.filter(congress=congress))
+    if not units:
+        units = [
+            HandlingUnit.objects.create(congress=congress, name=f"承办单位{i}") for i in range(40)
+        ]
+    states = [State.ASSIGNED] * 3 + [State.REPLIED] * 3 + [State.CLOSED] * 3 + [State.DRAFT]
+    batch = 5000
+    number = (Suggestion.objects.filter(session=session).count()) + 1
+    now = timezone.now()
+    while existing < target:
+        size = min(batch, target - existing)
+        with transaction.atomic():
+            rows = []
+            for _ in range(size):
+                state = rng.choice(states)
+                rows.append(
+                    Suggestion(
+                        congress=congress,
+                        term=term,
+                        session=session,
+                        number=None if state == State.DRAFT else number,
+                        title=f"关于{text(rng, 2)[:-1]}的建议",
+                        body=text(rng, 40),
+                        lead_deputy=rng.choice(deputies),
+                        state=state,
+                        filed_on=None if state == State.DRAFT else now.date(),
+                    )
+                )
+                number += 1
+            created = Suggestion.objects.bulk_create(rows)
+            assignments = [
+                Assignment(
+                    suggestion=s,
+                    unit=rng.choice(units),
+                    role=UnitRole.LEAD,
+                    assigned_on=now.date(),
+                    due_on=now.date(),
+                )
+                for s in created
+                if s.state != State.DRAFT
+            ]
+            Assignment.objects.bulk_create(assignments)
+            Reply.objects.bulk_create(
+                Reply(
+                    suggestion=a.suggestion,
+                    assignment=a,
+                    category=rng.choice("ABCD"),
+                    text=text(rng, 30),
+                    signer="签发人",
+                    replied_at=now,
+                    published_at=now,
+                )
+                for a in assignments
+                if a.suggestion.state != State.ASSIGNED
+            )
+        existing += size
+        print(f"  {existing}/{target} suggestions", flush=True)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def measure(client, urls: list[str], requests: int) -> list[float]:
+    for url in urls[:20]:  # warm up caches and connections
+        client.get(url)
+    timings = []
+    for i in range(requests):
+        url = urls[i % len(urls)]
+        start = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return timings
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))
+    return ordered[index]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--suggestions", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings.ROOT_URLCONF = "tests.benchmarks.bench_urls"
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    if connection.vendor != "postgresql":
+        sys.exit("Run against PostgreSQL: set DATABASE_URL=postgres://…/api_bench")
+    call_command("migrate", verbosity=0)
+    fill(args.suggestions)
+
+    from suggestions.models import Suggestion
+
+    public_ids = list(Suggestion.objects.public().values_list("pk", flat=True)[:5000])
+    rng = random.Random(7)
+    client = Client()
+    scenarios = {
+        "minimal Django view": ["/bench/minimal/"],
+        "public list (page 1)": ["/api/v1/suggestions/"],
+        "public list (page 50)": ["/api/v1/suggestions/?page=50"],
+        "search 电池之都 (4 chars)": ["/api/v1/suggestions/?search=电池之都"],
+        "search 消防 (2 chars)": ["/api/v1/suggestions/?search=消防"],
+        "search 古民居 消防 (2 terms)": ["/api/v1/suggestions/?search=古民居 消防"],
+        "detail": [f"/api/v1/suggestions/{pk}/" for pk in rng.sample(public_ids, 200)],
+    }
+    results = {name: measure(client, urls, args.requests) for name, urls in scenarios.items()}
+    base = percentile(results["minimal Django view"], 95)
+    print(
+        f"\n{Suggestion.objects.count()} suggestions ({Suggestion.objects.public().count()} "
+        f"public), {args.requests} requests each\n"
+    )
+    print(f"{'request':32} {'p50 ms':>8} {'p95 ms':>8} {'p95 / minimal p95':>18}")
+    for name, timings in results.items():
+        p50, p95 = percentile(timings, 50), percentile(timings, 95)
+        print(f"{name:32} {p50:8.2f} {p95:8.2f} {p95 / base:17.1f}x")
+
+
+if __name__ == "__main__":
+    main()
