@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from suggestions import services
-from suggestions.forms import TRANSITION_FORMS, perform_transition
+from suggestions.forms import TRANSITION_FORMS, perform_transition, transition_form
 from suggestions.models import (
     Assignment,
     CoSignature,
@@ -27,12 +27,6 @@ from suggestions.models import (
 from suggestions.services.transitions import transition_label
 
 SERVICE_ERRORS = (services.TransitionRefused, services.PermissionDenied, services.ValidationError)
-
-
-def error_text(exc: Exception) -> str:
-    if isinstance(exc, services.ValidationError):
-        return "；".join(exc.messages)
-    return str(exc.args[0]) if exc.args else str(exc)
 
 
 class VersionInline(admin.TabularInline):
@@ -195,7 +189,7 @@ class SuggestionAdmin(admin.ModelAdmin):
         if name not in TRANSITION_FORMS:
             raise Http404
         change_url = reverse("admin:suggestions_suggestion_change", args=[pk])
-        form = TRANSITION_FORMS[name](suggestion=suggestion)
+        form = transition_form(name, suggestion=suggestion)
         if request.method == "POST":
             try:
                 form, _result = perform_transition(
@@ -206,8 +200,8 @@ class SuggestionAdmin(admin.ModelAdmin):
                     files=request.FILES,
                 )
             except SERVICE_ERRORS as exc:
-                messages.error(request, error_text(exc))
-                form = TRANSITION_FORMS[name](request.POST, suggestion=suggestion)
+                messages.error(request, services.error_message(exc))
+                form = transition_form(name, request.POST, suggestion=suggestion)
             else:
                 if form.is_valid():
                     messages.success(
@@ -239,7 +233,7 @@ class SuggestionAdmin(admin.ModelAdmin):
                 services.suggestion_register(suggestion=suggestion, actor=request.user)
                 done += 1
             except SERVICE_ERRORS as exc:
-                messages.error(request, f"《{suggestion.title}》：{error_text(exc)}")
+                messages.error(request, f"《{suggestion.title}》：{services.error_message(exc)}")
         if done:
             messages.success(request, _("已立案 %(n)d 件建议") % {"n": done})
 

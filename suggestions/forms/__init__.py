@@ -1,3 +1,15 @@
-from .transitions import TRANSITION_FORMS, TransitionForm, perform_transition
+from .transitions import (
+    TRANSITION_FORMS,
+    TransitionForm,
+    TransitionInput,
+    perform_transition,
+    transition_form,
+)
 
-__all__ = ["TRANSITION_FORMS", "TransitionForm", "perform_transition"]
+__all__ = [
+    "TRANSITION_FORMS",
+    "TransitionForm",
+    "TransitionInput",
+    "perform_transition",
+    "transition_form",
+]

@@ -1,9 +1,15 @@
-"""One form per transition: what the clerk must supply, validated once, then handed to the
-service. The admin, the pages and the API use the same forms, so a transition asks for the
-same inputs and refuses the same bad input wherever it is fired from."""
+"""The inputs of each transition, validated once, then handed to its service.
+
+The admin and the web pages use these same forms (the API describes the same inputs as DRF
+serializers, which its OpenAPI schema needs), so a transition asks for the same things and
+refuses the same bad input wherever it is fired from. Forms only check the input's shape;
+the services and the state machine decide what is allowed.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -14,141 +20,174 @@ from suggestions import services
 from suggestions.models import Assignment, Rating, RefusalReason, ReplyCategory, Suggestion
 from suggestions.services.review import MERGE_TARGET_STATES
 
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 
 class TransitionForm(forms.Form):
-    """Base: knows its suggestion so choices can be limited to it."""
+    """A form that may be told which suggestion it acts on (to limit its choices)."""
 
-    service = None  # set by subclasses: the services function to call
-
-    def __init__(self, *args, suggestion: Suggestion, **kwargs) -> None:
+    def __init__(self, *args, suggestion: Suggestion | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.suggestion = suggestion
 
-    def service_kwargs(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
+
+class SuggestionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Suggestion) -> str:
+        number = f"{obj.number_display} " if obj.number else ""
+        return f"{number}{obj.title}"
 
 
-class NoInputForm(TransitionForm):
-    pass
+class EmptyForm(TransitionForm):
+    """An action that needs no input (submit, confirm, register)."""
 
 
-class SubmitForm(NoInputForm):
-    service = staticmethod(services.suggestion_submit)
+class WithdrawForm(TransitionForm):
+    reason = forms.CharField(label=_("撤回理由"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class RegisterForm(NoInputForm):
-    service = staticmethod(services.suggestion_register)
+class EvaluateForm(TransitionForm):
+    rating = forms.ChoiceField(
+        label=_("测评结果"),
+        choices=[
+            (Rating.SATISFIED, Rating.SATISFIED.label),
+            (Rating.BASICALLY_SATISFIED, Rating.BASICALLY_SATISFIED.label),
+            (Rating.DISSATISFIED, Rating.DISSATISFIED.label),
+        ],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("意见"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
-class ReturnForRevisionForm(TransitionForm):
-    service = staticmethod(services.suggestion_return_for_revision)
-    comments = forms.CharField(label=_("审查意见"), widget=forms.Textarea)
+class ReturnForm(TransitionForm):
+    comments = forms.CharField(label=_("审查意见"), widget=forms.Textarea(attrs={"rows": 4}))
     revision_days = forms.IntegerField(
         label=_("修改期限（天）"), min_value=1, max_value=90, required=False
     )
 
 
 class RefuseForm(TransitionForm):
-    service = staticmethod(services.suggestion_refuse)
     reason_code = forms.ChoiceField(label=_("不予立案理由"), choices=RefusalReason.choices)
-    explanation = forms.CharField(label=_("说明"), widget=forms.Textarea, required=False)
+    explanation = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class MergeForm(TransitionForm):
-    service = staticmethod(services.suggestion_merge)
-    target = forms.ModelChoiceField(label=_("并入建议"), queryset=Suggestion.objects.none())
-    reason = forms.CharField(label=_("说明"), widget=forms.Textarea, required=False)
+    target = SuggestionChoiceField(label=_("并入建议"), queryset=Suggestion.objects.none())
+    reason = forms.CharField(label=_("说明"), required=False)
 
-    def __init__(self, *args, suggestion: Suggestion, **kwargs) -> None:
-        super().__init__(*args, suggestion=suggestion, **kwargs)
-        self.fields["target"].queryset = Suggestion.objects.filter(
-            congress_id=suggestion.congress_id, state__in=MERGE_TARGET_STATES
-        ).exclude(pk=suggestion.pk)
-
-
-class WithdrawForm(TransitionForm):
-    service = staticmethod(services.suggestion_withdraw)
-    reason = forms.CharField(label=_("撤回理由"), widget=forms.Textarea)
+    def __init__(self, *args, suggestion: Suggestion | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if suggestion is not None:
+            self.fields["target"].queryset = (
+                Suggestion.objects.filter(
+                    congress_id=suggestion.congress_id, state__in=MERGE_TARGET_STATES
+                )
+                .exclude(pk=suggestion.pk)
+                .order_by("number")
+            )
 
 
 class AssignForm(TransitionForm):
-    service = staticmethod(services.suggestion_assign)
     lead_unit = forms.ModelChoiceField(
         label=_("主办单位"), queryset=HandlingUnit.objects.none(), required=False
     )
     co_units = forms.ModelMultipleChoiceField(
-        label=_("协办单位"), queryset=HandlingUnit.objects.none(), required=False
+        label=_("协办单位"),
+        queryset=HandlingUnit.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     separate_units = forms.ModelMultipleChoiceField(
-        label=_("分办单位"), queryset=HandlingUnit.objects.none(), required=False
+        label=_("分办单位"),
+        queryset=HandlingUnit.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("不设主办单位时，由若干单位分别办理、分别答复"),
     )
-    assigned_on = forms.DateField(label=_("交办日期"), required=False)
+    assigned_on = forms.DateField(
+        label=_("交办日期"), required=False, widget=DATE_INPUT, help_text=_("留空为今天")
+    )
 
-    def __init__(self, *args, suggestion: Suggestion, **kwargs) -> None:
-        super().__init__(*args, suggestion=suggestion, **kwargs)
-        units = HandlingUnit.objects.filter(congress_id=suggestion.congress_id)
-        for name in ("lead_unit", "co_units", "separate_units"):
-            self.fields[name].queryset = units
+    def __init__(self, *args, suggestion: Suggestion | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if suggestion is not None:
+            units = HandlingUnit.objects.filter(congress_id=suggestion.congress_id)
+            for name in ("lead_unit", "co_units", "separate_units"):
+                self.fields[name].queryset = units
+
+
+class AssignmentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Assignment) -> str:
+        return f"{obj.unit.name}（{obj.get_role_display()}）"
 
 
 class ReassignForm(TransitionForm):
-    service = staticmethod(services.suggestion_reassign)
-    assignment = forms.ModelChoiceField(
+    assignment = AssignmentChoiceField(
         label=_("申请退办的单位"), queryset=Assignment.objects.none()
     )
-    reason = forms.CharField(label=_("退办理由"), widget=forms.Textarea)
-    requested_on = forms.DateField(label=_("申请日期"), required=False)
+    reason = forms.CharField(label=_("退办理由"), widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, suggestion: Suggestion, **kwargs) -> None:
-        super().__init__(*args, suggestion=suggestion, **kwargs)
-        self.fields["assignment"].queryset = suggestion.assignments.active().select_related("unit")
+    def __init__(self, *args, suggestion: Suggestion | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if suggestion is not None:
+            self.fields["assignment"].queryset = suggestion.assignments.active().select_related(
+                "unit"
+            )
+
+
+class FollowUpForm(TransitionForm):
+    due_on = forms.DateField(label=_("回头看计划完成日期"), required=False, widget=DATE_INPUT)
+    reason = forms.CharField(label=_("跟踪事项"), required=False)
+
+
+class CompleteForm(TransitionForm):
+    findings = forms.CharField(label=_("落实情况"), widget=forms.Textarea(attrs={"rows": 3}))
+    date = forms.DateField(label=_("回头看日期"), required=False, widget=DATE_INPUT)
+    conducted_by = forms.CharField(label=_("组织机构"), max_length=100, required=False)
 
 
 class ReplyForm(TransitionForm):
-    service = staticmethod(services.suggestion_reply)
-    category = forms.ChoiceField(label=_("答复类别"), choices=ReplyCategory.choices)
-    text = forms.CharField(label=_("答复内容"), widget=forms.Textarea)
+    category = forms.ChoiceField(
+        label=_("答复类别"), choices=ReplyCategory.choices, widget=forms.RadioSelect
+    )
+    text = forms.CharField(label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 8}))
     signer = forms.CharField(label=_("签发人"), max_length=50)
     attachment = forms.FileField(label=_("答复函附件"), required=False)
 
 
-class EvaluateForm(TransitionForm):
-    service = staticmethod(services.suggestion_evaluate)
-    rating = forms.ChoiceField(
-        label=_("测评结果"),
-        choices=[(r.value, r.label) for r in Rating if r != Rating.NO_FEEDBACK],
-    )
-    comment = forms.CharField(label=_("意见"), widget=forms.Textarea, required=False)
-
-
-class StartFollowUpForm(TransitionForm):
-    service = staticmethod(services.suggestion_start_follow_up)
-    due_on = forms.DateField(label=_("回头看计划日期"), required=False)
-    reason = forms.CharField(label=_("跟踪事项"), widget=forms.Textarea, required=False)
-
-
-class CompleteForm(TransitionForm):
-    service = staticmethod(services.suggestion_complete)
-    findings = forms.CharField(label=_("落实情况"), widget=forms.Textarea)
-    date = forms.DateField(label=_("回头看日期"), required=False)
-    conducted_by = forms.CharField(label=_("组织机构"), required=False)
+@dataclass(frozen=True)
+class TransitionInput:
+    form: type[TransitionForm]
+    service: Callable[..., Any]
 
 
 # lapse_evaluation is fired only by the system sweep and has no form.
-TRANSITION_FORMS: dict[str, type[TransitionForm]] = {
-    "submit": SubmitForm,
-    "return_for_revision": ReturnForRevisionForm,
-    "register": RegisterForm,
-    "refuse": RefuseForm,
-    "merge": MergeForm,
-    "withdraw": WithdrawForm,
-    "assign": AssignForm,
-    "reassign": ReassignForm,
-    "reply": ReplyForm,
-    "evaluate": EvaluateForm,
-    "start_follow_up": StartFollowUpForm,
-    "complete": CompleteForm,
+TRANSITION_FORMS: dict[str, TransitionInput] = {
+    "submit": TransitionInput(EmptyForm, services.suggestion_submit),
+    "return_for_revision": TransitionInput(ReturnForm, services.suggestion_return_for_revision),
+    "register": TransitionInput(EmptyForm, services.suggestion_register),
+    "refuse": TransitionInput(RefuseForm, services.suggestion_refuse),
+    "merge": TransitionInput(MergeForm, services.suggestion_merge),
+    "withdraw": TransitionInput(WithdrawForm, services.suggestion_withdraw),
+    "assign": TransitionInput(AssignForm, services.suggestion_assign),
+    "reassign": TransitionInput(ReassignForm, services.suggestion_reassign),
+    "reply": TransitionInput(ReplyForm, services.suggestion_reply),
+    "evaluate": TransitionInput(EvaluateForm, services.suggestion_evaluate),
+    "start_follow_up": TransitionInput(FollowUpForm, services.suggestion_start_follow_up),
+    "complete": TransitionInput(CompleteForm, services.suggestion_complete),
 }
+
+
+def transition_form(name: str, data=None, files=None, *, suggestion: Suggestion) -> TransitionForm:
+    spec = TRANSITION_FORMS.get(name)
+    if spec is None:
+        raise services.TransitionRefused(
+            _("没有名为「%(name)s」的操作") % {"name": name}, code="unknown_transition"
+        )
+    return spec.form(data, files, suggestion=suggestion)
 
 
 def perform_transition(
@@ -159,14 +198,9 @@ def perform_transition(
     Returns (form, result). When the form is invalid the service is not called and result is
     None; service errors (TransitionRefused, PermissionDenied, ValidationError) propagate.
     """
-    form_class = TRANSITION_FORMS.get(name)
-    if form_class is None:
-        raise services.TransitionRefused(
-            _("没有名为「%(name)s」的操作") % {"name": name}, code="unknown_transition"
-        )
-    form = form_class(data or {}, files or {}, suggestion=suggestion)
+    form = transition_form(name, data or {}, files or {}, suggestion=suggestion)
     if not form.is_valid():
         return form, None
-    kwargs = {k: v for k, v in form.service_kwargs().items() if v not in (None, "")}
-    result = form_class.service(suggestion=suggestion, actor=actor, **kwargs)
+    kwargs = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+    result = TRANSITION_FORMS[name].service(suggestion=suggestion, actor=actor, **kwargs)
     return form, result

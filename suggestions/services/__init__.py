@@ -14,7 +14,13 @@ from .drafting import (
     suggestion_update_draft,
     suggestion_withdraw,
 )
-from .errors import PermissionDenied, TransitionConflict, TransitionRefused, ValidationError
+from .errors import (
+    PermissionDenied,
+    TransitionConflict,
+    TransitionRefused,
+    ValidationError,
+    error_message,
+)
 from .handling import (
     assignment_extend,
     co_opinion_submit,
@@ -57,6 +63,7 @@ __all__ = [
     "cosigner_invite",
     "cosigner_remove",
     "deadlines_recompute",
+    "error_message",
     "outcome_record",
     "refusal_reasons",
     "reply_publish",

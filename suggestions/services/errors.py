@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-__all__ = ["PermissionDenied", "TransitionConflict", "TransitionRefused", "ValidationError"]
+__all__ = [
+    "PermissionDenied",
+    "TransitionConflict",
+    "TransitionRefused",
+    "ValidationError",
+    "error_message",
+]
 
 
 class TransitionRefused(Exception):
@@ -27,3 +33,12 @@ class TransitionConflict(TransitionRefused):
     """Someone else changed the suggestion between reading and writing it."""
 
     code = "concurrent_change"
+
+
+def error_message(exc: Exception) -> str:
+    """The sentence a person reads for a refused service call."""
+    if isinstance(exc, TransitionRefused):
+        return str(exc.message)
+    if isinstance(exc, ValidationError):
+        return "；".join(str(m) for m in exc.messages)
+    return str(exc.args[0]) if exc.args else str(exc)

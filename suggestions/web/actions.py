@@ -27,6 +27,7 @@ from suggestions.services import (
     TransitionRefused,
     ValidationError,
     check_transition,
+    error_message,
     refusal_reasons,
 )
 
@@ -34,14 +35,6 @@ from suggestions.services import (
 STATUS_INVALID = 400
 STATUS_FORBIDDEN = 403
 STATUS_REFUSED = 409
-
-
-def error_text(exc: Exception) -> str:
-    if isinstance(exc, TransitionRefused):
-        return str(exc.message)
-    if isinstance(exc, DjangoValidationError):
-        return "；".join(str(m) for m in exc.messages)
-    return str(exc.args[0]) if exc.args else str(exc)
 
 
 def attach_validation_error(form: forms.Form, exc: DjangoValidationError) -> None:
@@ -64,10 +57,10 @@ def run_service(form: forms.Form, call: Callable[[], Any]) -> tuple[bool, int]:
         attach_validation_error(form, exc)
         return False, STATUS_INVALID
     except (PermissionDenied, DjangoPermissionDenied) as exc:
-        form.add_error(None, error_text(exc) or _("您无权执行此操作。"))
+        form.add_error(None, error_message(exc) or _("您无权执行此操作。"))
         return False, STATUS_FORBIDDEN
     except TransitionRefused as exc:
-        form.add_error(None, error_text(exc))
+        form.add_error(None, error_message(exc))
         return False, STATUS_REFUSED
     return True, 200
 
@@ -99,10 +92,10 @@ def transition_state(
         try:
             check_transition(suggestion, name, user)
         except PermissionDenied as exc:
-            return TransitionState(True, [error_text(exc)])
+            return TransitionState(True, [error_message(exc)])
         except TransitionRefused as exc:
             if exc.code != "condition_failed":
-                return TransitionState(True, [error_text(exc)])
+                return TransitionState(True, [error_message(exc)])
         return TransitionState(True, [])
     return TransitionState(True, refusal_reasons(suggestion, name, user))
 

@@ -8,21 +8,30 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from congress.models import Committee, Deputy, HandlingUnit, Session, StaffRole
+from suggestions.forms.transitions import (  # noqa: F401  (re-exported for the views)
+    DATE_INPUT,
+    AssignForm,
+    AssignmentChoiceField,
+    CompleteForm,
+    EmptyForm,
+    EvaluateForm,
+    FollowUpForm,
+    MergeForm,
+    ReassignForm,
+    RefuseForm,
+    ReplyForm,
+    ReturnForm,
+    WithdrawForm,
+)
 from suggestions.models import (
     ActivityKind,
     Assignment,
     ContactMethod,
     OutcomeKind,
-    Rating,
-    RefusalReason,
-    ReplyCategory,
     Suggestion,
     SupervisionPlan,
     UnitRole,
 )
-from suggestions.services.review import MERGE_TARGET_STATES
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class DeputyChoiceField(forms.ModelChoiceField):
@@ -34,12 +43,6 @@ class DeputyChoiceField(forms.ModelChoiceField):
 class DeputyMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Deputy) -> str:
         return obj.person.name
-
-
-class SuggestionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Suggestion) -> str:
-        number = f"{obj.number_display} " if obj.number else ""
-        return f"{number}{obj.title}"
 
 
 # ---- Deputy ----
@@ -118,94 +121,7 @@ class InviteForm(forms.Form):
             )
 
 
-class EmptyForm(forms.Form):
-    """An action that needs no input (submit, confirm, register)."""
-
-
-class WithdrawForm(forms.Form):
-    reason = forms.CharField(label=_("撤回理由"), widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class EvaluateForm(forms.Form):
-    rating = forms.ChoiceField(
-        label=_("测评结果"),
-        choices=[
-            (Rating.SATISFIED, Rating.SATISFIED.label),
-            (Rating.BASICALLY_SATISFIED, Rating.BASICALLY_SATISFIED.label),
-            (Rating.DISSATISFIED, Rating.DISSATISFIED.label),
-        ],
-        widget=forms.RadioSelect,
-    )
-    comment = forms.CharField(
-        label=_("意见"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
 # ---- Staff ----
-
-
-class ReturnForm(forms.Form):
-    comments = forms.CharField(label=_("审查意见"), widget=forms.Textarea(attrs={"rows": 4}))
-    revision_days = forms.IntegerField(
-        label=_("修改期限（天）"), min_value=1, max_value=90, required=False
-    )
-
-
-class RefuseForm(forms.Form):
-    reason_code = forms.ChoiceField(label=_("不予立案理由"), choices=RefusalReason.choices)
-    explanation = forms.CharField(
-        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class MergeForm(forms.Form):
-    target = SuggestionChoiceField(label=_("并入建议"), queryset=Suggestion.objects.none())
-    reason = forms.CharField(label=_("说明"), required=False)
-
-    def __init__(self, *args, suggestion: Suggestion | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if suggestion is not None:
-            self.fields["target"].queryset = (
-                Suggestion.objects.filter(
-                    congress_id=suggestion.congress_id, state__in=MERGE_TARGET_STATES
-                )
-                .exclude(pk=suggestion.pk)
-                .order_by("number")
-            )
-
-
-class AssignForm(forms.Form):
-    lead_unit = forms.ModelChoiceField(
-        label=_("主办单位"), queryset=HandlingUnit.objects.none(), required=False
-    )
-    co_units = forms.ModelMultipleChoiceField(
-        label=_("协办单位"),
-        queryset=HandlingUnit.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    separate_units = forms.ModelMultipleChoiceField(
-        label=_("分办单位"),
-        queryset=HandlingUnit.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("不设主办单位时，由若干单位分别办理、分别答复"),
-    )
-    assigned_on = forms.DateField(
-        label=_("交办日期"), required=False, widget=DATE_INPUT, help_text=_("留空为今天")
-    )
-
-    def __init__(self, *args, suggestion: Suggestion | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if suggestion is not None:
-            units = HandlingUnit.objects.filter(congress_id=suggestion.congress_id)
-            for name in ("lead_unit", "co_units", "separate_units"):
-                self.fields[name].queryset = units
-
-
-class AssignmentChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Assignment) -> str:
-        return f"{obj.unit.name}（{obj.get_role_display()}）"
 
 
 class ExtendForm(forms.Form):
@@ -220,20 +136,6 @@ class ExtendForm(forms.Form):
         if suggestion is not None:
             self.fields["assignment"].queryset = (
                 suggestion.assignments.active().exclude(role=UnitRole.CO).select_related("unit")
-            )
-
-
-class ReassignForm(forms.Form):
-    assignment = AssignmentChoiceField(
-        label=_("申请退办的单位"), queryset=Assignment.objects.none()
-    )
-    reason = forms.CharField(label=_("退办理由"), widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args, suggestion: Suggestion | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if suggestion is not None:
-            self.fields["assignment"].queryset = suggestion.assignments.active().select_related(
-                "unit"
             )
 
 
@@ -294,17 +196,6 @@ class ActivityForm(forms.Form):
             self.fields["plan"].queryset = suggestion.supervision_plans.all()
 
 
-class FollowUpForm(forms.Form):
-    due_on = forms.DateField(label=_("回头看计划完成日期"), required=False, widget=DATE_INPUT)
-    reason = forms.CharField(label=_("跟踪事项"), required=False)
-
-
-class CompleteForm(forms.Form):
-    findings = forms.CharField(label=_("落实情况"), widget=forms.Textarea(attrs={"rows": 3}))
-    date = forms.DateField(label=_("回头看日期"), required=False, widget=DATE_INPUT)
-    conducted_by = forms.CharField(label=_("组织机构"), max_length=100, required=False)
-
-
 class OutcomeForm(forms.Form):
     kind = forms.ChoiceField(label=_("成果类型"), choices=OutcomeKind.choices)
     title = forms.CharField(label=_("名称"), max_length=300)
@@ -332,12 +223,3 @@ class ContactForm(forms.Form):
 
 class CoOpinionForm(forms.Form):
     text = forms.CharField(label=_("协办意见"), widget=forms.Textarea(attrs={"rows": 5}))
-
-
-class ReplyForm(forms.Form):
-    category = forms.ChoiceField(
-        label=_("答复类别"), choices=ReplyCategory.choices, widget=forms.RadioSelect
-    )
-    text = forms.CharField(label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 8}))
-    signer = forms.CharField(label=_("签发人"), max_length=50)
-    attachment = forms.FileField(label=_("答复函附件"), required=False)
