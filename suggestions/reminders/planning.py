@@ -114,9 +114,11 @@ class PlannedReminder:
             self.step,
         )
 
-    def render(self) -> tuple[str, str]:
+    def render(self, language: str | None = None) -> tuple[str, str]:
         """(subject, body). Rendered only for reminders a sweep actually creates."""
-        return texts.render(self.context, audience=self.audience, greeting=self.greeting)
+        return texts.render(
+            self.context, audience=self.audience, greeting=self.greeting, language=language
+        )
 
 
 @dataclass

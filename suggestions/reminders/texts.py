@@ -37,12 +37,18 @@ def plan_label(theme: str) -> str:
     return _("重点督办事项《%(theme)s》") % {"theme": theme}
 
 
-def render(subject: Subject, *, audience: str, greeting: str) -> tuple[str, str]:
+def render(
+    subject: Subject, *, audience: str, greeting: str, language: str | None = None
+) -> tuple[str, str]:
     """(subject line, body). `audience` is 'owner' for whoever must act, 'escalation' for
-    staff and the supervising leader told about someone else's overdue work."""
+    staff and the supervising leader told about someone else's overdue work. A caller that
+    renders many messages passes `language` (looked up once): `get_language()` goes through
+    asgiref's context-local storage, which dominated the cost of rendering a cold sweep."""
     overdue = subject.step == ReminderStep.OVERDUE
+    if language is None:
+        language = get_language() or ""
     head, greeting_line, line, status, computed, action, footer = _templates(
-        get_language() or "", subject.kind, overdue, audience
+        language, subject.kind, overdue, audience
     )
     values = {
         "title": subject.title,
