@@ -13,8 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -73,23 +75,44 @@ def _rows(planned: Sequence[PlannedReminder]) -> Iterator[tuple]:
         )
 
 
-def _not_yet_claimed(planned: Sequence[PlannedReminder]) -> list[PlannedReminder]:
-    """Skip, in one read, the reminders that already have a row, so that a sweep renders and
-    ships only what is new. The INSERT's ON CONFLICT stays the arbiter for races."""
-    due_dates = [p.due_on for p in planned]
-    existing = set(
-        Reminder.objects.filter(due_on__gte=min(due_dates), due_on__lte=max(due_dates)).values_list(
-            *KEY_COLUMNS
-        )
-    )
-    return [p for p in planned if p.key not in existing]
+@dataclass
+class Claimed:
+    """What the reminder table held before this sweep's insert, read in one query: the keys
+    in the planned due-date range (to skip them) and every pending row (to cancel the ones
+    no longer wanted)."""
+
+    keys: set[tuple] = field(default_factory=set)
+    pending: list[tuple[int, tuple]] = field(default_factory=list)
 
 
-def claim(planned: Sequence[PlannedReminder], *, now: dt.datetime) -> list[tuple[int, str, str]]:
-    """Insert the reminders that do not exist yet; return (id, kind, step) of those inserted."""
+def read_claimed(planned: Sequence[PlannedReminder]) -> Claimed:
+    wanted_range = Q(status=ReminderStatus.PENDING)
+    if planned:
+        due_dates = [p.due_on for p in planned]
+        wanted_range |= Q(due_on__gte=min(due_dates), due_on__lte=max(due_dates))
+    claimed = Claimed()
+    pending = ReminderStatus.PENDING.value
+    for pk, status, *key in Reminder.objects.filter(wanted_range).values_list(
+        "id", "status", *KEY_COLUMNS
+    ):
+        key = tuple(key)
+        claimed.keys.add(key)
+        if status == pending:
+            claimed.pending.append((pk, key))
+    return claimed
+
+
+def claim(
+    planned: Sequence[PlannedReminder], *, now: dt.datetime, claimed: Claimed | None = None
+) -> list[tuple[int, str, str]]:
+    """Insert the reminders that do not exist yet; return (id, kind, step) of those inserted.
+    Rows already in `claimed` are skipped before rendering; the INSERT's ON CONFLICT stays
+    the arbiter for rows another sweep inserted meanwhile."""
     if not planned:
         return []
-    planned = _not_yet_claimed(planned)
+    if claimed is None:
+        claimed = read_claimed(planned)
+    planned = [p for p in planned if p.key not in claimed.keys]
     if not planned:
         return []
     stamp = connection.ops.adapt_datetimefield_value(now)
@@ -154,13 +177,16 @@ def _claim_sqlite(rows: Iterable[tuple], stamp) -> list[tuple[int, str, str]]:
         return [(row[0], row[1], row[2]) for row in cursor.fetchall()]
 
 
-def cancel_stale(planned: Iterable[PlannedReminder]) -> int:
+def cancel_stale(planned: Iterable[PlannedReminder], *, claimed: Claimed | None = None) -> int:
     """Cancel pending reminders that this sweep no longer wants: their deadline moved (an
     extension, a calendar override, a re-handling round), the work was done, or a later step
-    superseded them. Two queries: read the pending keys, cancel the stale ones."""
+    superseded them. The pending rows come from `claimed` (read before the insert; the rows
+    the insert adds are wanted by definition); the UPDATE re-checks `pending`, so a row a
+    deliverer took meanwhile is left alone."""
+    if claimed is None:
+        claimed = read_claimed([])
     wanted = {p.key for p in planned}
-    pending = Reminder.objects.filter(status=ReminderStatus.PENDING).values_list("id", *KEY_COLUMNS)
-    stale = [row[0] for row in pending if tuple(row[1:]) not in wanted]
+    stale = [pk for pk, key in claimed.pending if key not in wanted]
     cancelled = 0
     for start in range(0, len(stale), 5000):
         cancelled += Reminder.objects.filter(

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext as _
 
 from congress.models import CongressStaff, HandlingUnit, StaffRole
 from suggestions.models import (
@@ -192,9 +191,8 @@ class Directory:
         return [Recipient.for_user(uid, e, n) for uid, e, n in self.leaders[suggestion_id]]
 
 
-def deputy_recipient(row: dict) -> list[Recipient]:
-    name = row["lead_deputy__person__name"]
-    greeting = _("%(name)s代表") % {"name": name}
+def deputy_recipient(row: dict, words: texts.Words) -> list[Recipient]:
+    greeting = words.deputy % {"name": row["lead_deputy__person__name"]}
     user_id = row["lead_deputy__person__user_id"]
     if user_id and row["lead_deputy__person__user__is_active"]:
         email = row["lead_deputy__person__email"] or row["lead_deputy__person__user__email"]
@@ -224,14 +222,16 @@ def find_due(today: dt.date) -> Due:
         unit_ids=unit_ids, congress_ids=congress_ids, with_leaders=any_overdue_reply
     )
 
+    words = texts.words()
     planned: list[PlannedReminder] = []
-    planned += _plan_replies(responsible, today, directory)
-    planned += _plan_co_opinions(co_handling, today, directory)
-    planned += _plan_revisions(returned, today)
+    planned += _plan_replies(responsible, today, directory, words)
+    planned += _plan_co_opinions(co_handling, today, directory, words)
+    planned += _plan_revisions(returned, today, words)
     # A window that closed before today is the sweep's to lapse, not to remind about.
-    planned += _plan_evaluations([r for r in replied if r["evaluation_due_on"] >= today], today)
-    planned += _plan_supervision(plans, today, directory)
-    planned += _plan_follow_ups(reviews, today, directory)
+    replied = [r for r in replied if r["evaluation_due_on"] >= today]
+    planned += _plan_evaluations(replied, today, words)
+    planned += _plan_supervision(plans, today, directory, words)
+    planned += _plan_follow_ups(reviews, today, directory, words)
     return Due(reminders=planned)
 
 
@@ -382,7 +382,9 @@ def _days(due_on: dt.date, today: dt.date) -> int:
     return abs((due_on - today).days)
 
 
-def _plan_replies(rows, today, directory: Directory) -> Iterator[PlannedReminder]:
+def _plan_replies(
+    rows, today, directory: Directory, words: texts.Words
+) -> Iterator[PlannedReminder]:
     for row in rows:
         due_on = row["current_due"]
         step = relevant_step(ReminderKind.REPLY, due_on, today)
@@ -393,12 +395,12 @@ def _plan_replies(rows, today, directory: Directory) -> Iterator[PlannedReminder
         subject = texts.Subject(
             kind=ReminderKind.REPLY,
             step=step,
-            title=texts.suggestion_label(row["suggestion__title"], row["suggestion__number"]),
+            title=words.suggestion_label(row["suggestion__title"], row["suggestion__number"]),
             due_on=due_on,
             days=_days(due_on, today),
-            explanation=explanation or _("（未记录计算过程）"),
+            explanation=explanation or words.unrecorded,
             unit=row["unit__name"],
-            role=str(UnitRole(row["role"]).label),
+            role=words.roles[row["role"]],
         )
         common = {
             "kind": ReminderKind.REPLY,
@@ -417,7 +419,9 @@ def _plan_replies(rows, today, directory: Directory) -> Iterator[PlannedReminder
             yield from _build(recipients=_unique(escalation), audience="escalation", **common)
 
 
-def _plan_co_opinions(rows, today, directory: Directory) -> Iterator[PlannedReminder]:
+def _plan_co_opinions(
+    rows, today, directory: Directory, words: texts.Words
+) -> Iterator[PlannedReminder]:
     for row in rows:
         step = relevant_step(ReminderKind.CO_OPINION, row["due_on"], today)
         if step is None:
@@ -425,10 +429,10 @@ def _plan_co_opinions(rows, today, directory: Directory) -> Iterator[PlannedRemi
         subject = texts.Subject(
             kind=ReminderKind.CO_OPINION,
             step=step,
-            title=texts.suggestion_label(row["suggestion__title"], row["suggestion__number"]),
+            title=words.suggestion_label(row["suggestion__title"], row["suggestion__number"]),
             due_on=row["due_on"],
             days=_days(row["due_on"], today),
-            explanation=row["due_explanation"] or _("（未记录计算过程）"),
+            explanation=row["due_explanation"] or words.unrecorded,
             unit=row["unit__name"],
         )
         yield from _build(
@@ -441,7 +445,7 @@ def _plan_co_opinions(rows, today, directory: Directory) -> Iterator[PlannedRemi
         )
 
 
-def _plan_revisions(rows, today) -> Iterator[PlannedReminder]:
+def _plan_revisions(rows, today, words: texts.Words) -> Iterator[PlannedReminder]:
     for row in rows:
         due_on = row["revision_due_on"]
         step = relevant_step(ReminderKind.REVISION, due_on, today)
@@ -450,11 +454,10 @@ def _plan_revisions(rows, today) -> Iterator[PlannedReminder]:
         subject = texts.Subject(
             kind=ReminderKind.REVISION,
             step=step,
-            title=texts.suggestion_label(row["title"], row["number"]),
+            title=words.suggestion_label(row["title"], row["number"]),
             due_on=due_on,
             days=_days(due_on, today),
-            explanation=_("退回修改时由代表工作机构确定的修改期限 %(due)s")
-            % {"due": due_on.isoformat()},
+            explanation=words.revision % {"due": due_on.isoformat()},
         )
         yield from _build(
             kind=ReminderKind.REVISION,
@@ -462,11 +465,11 @@ def _plan_revisions(rows, today) -> Iterator[PlannedReminder]:
             object_id=row["id"],
             suggestion_id=row["id"],
             subject=subject,
-            recipients=deputy_recipient(row),
+            recipients=deputy_recipient(row, words),
         )
 
 
-def _plan_evaluations(rows, today) -> Iterator[PlannedReminder]:
+def _plan_evaluations(rows, today, words: texts.Words) -> Iterator[PlannedReminder]:
     for row in rows:
         due_on = row["evaluation_due_on"]
         step = relevant_step(ReminderKind.EVALUATION, due_on, today)
@@ -475,10 +478,10 @@ def _plan_evaluations(rows, today) -> Iterator[PlannedReminder]:
         subject = texts.Subject(
             kind=ReminderKind.EVALUATION,
             step=step,
-            title=texts.suggestion_label(row["title"], row["number"]),
+            title=words.suggestion_label(row["title"], row["number"]),
             due_on=due_on,
             days=_days(due_on, today),
-            explanation=_("答复之日起%(months)d个月，遇节假日顺延 = %(due)s")
+            explanation=words.evaluation
             % {"months": row["congress__evaluation_months"], "due": due_on.isoformat()},
         )
         yield from _build(
@@ -487,11 +490,13 @@ def _plan_evaluations(rows, today) -> Iterator[PlannedReminder]:
             object_id=row["id"],
             suggestion_id=row["id"],
             subject=subject,
-            recipients=deputy_recipient(row),
+            recipients=deputy_recipient(row, words),
         )
 
 
-def _plan_supervision(rows, today, directory: Directory) -> Iterator[PlannedReminder]:
+def _plan_supervision(
+    rows, today, directory: Directory, words: texts.Words
+) -> Iterator[PlannedReminder]:
     for row in rows:
         due_on = row["deadline"]
         step = relevant_step(ReminderKind.SUPERVISION, due_on, today)
@@ -500,10 +505,10 @@ def _plan_supervision(rows, today, directory: Directory) -> Iterator[PlannedRemi
         subject = texts.Subject(
             kind=ReminderKind.SUPERVISION,
             step=step,
-            title=texts.plan_label(row["theme"]),
+            title=words.plan_label(row["theme"]),
             due_on=due_on,
             days=_days(due_on, today),
-            explanation=_("重点督办计划确定的办结时限 %(due)s") % {"due": due_on.isoformat()},
+            explanation=words.supervision % {"due": due_on.isoformat()},
         )
         recipients = []
         if row["leader_id"] and row["leader__is_active"]:
@@ -525,7 +530,9 @@ def _plan_supervision(rows, today, directory: Directory) -> Iterator[PlannedRemi
         )
 
 
-def _plan_follow_ups(rows, today, directory: Directory) -> Iterator[PlannedReminder]:
+def _plan_follow_ups(
+    rows, today, directory: Directory, words: texts.Words
+) -> Iterator[PlannedReminder]:
     for row in rows:
         due_on = row["due_on"]
         step = relevant_step(ReminderKind.FOLLOW_UP, due_on, today)
@@ -534,10 +541,10 @@ def _plan_follow_ups(rows, today, directory: Directory) -> Iterator[PlannedRemin
         subject = texts.Subject(
             kind=ReminderKind.FOLLOW_UP,
             step=step,
-            title=texts.suggestion_label(row["suggestion__title"], row["suggestion__number"]),
+            title=words.suggestion_label(row["suggestion__title"], row["suggestion__number"]),
             due_on=due_on,
             days=_days(due_on, today),
-            explanation=_("跟踪落实时确定的回头看完成日期 %(due)s") % {"due": due_on.isoformat()},
+            explanation=words.follow_up % {"due": due_on.isoformat()},
         )
         yield from _build(
             kind=ReminderKind.FOLLOW_UP,

@@ -23,7 +23,7 @@ from suggestions.services import (
     suggestion_lapse_evaluation,
 )
 
-from .claiming import cancel_stale, claim
+from .claiming import cancel_stale, claim, read_claimed
 from .planning import find_due
 
 logger = logging.getLogger(__name__)
@@ -54,11 +54,13 @@ def run_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     result.lapsed = _lapse_evaluations(today)
     due = find_due(today)
     result.due = len(due.reminders)
-    for pk, kind, step in claim(due.reminders, now=now):
+    # One read serves both: skipping what is already claimed, cancelling what is stale.
+    claimed = read_claimed(due.reminders)
+    for pk, kind, step in claim(due.reminders, now=now, claimed=claimed):
         result.created[kind] += 1
         result.created_steps[(kind, step)] += 1
         result.created_ids.append(pk)
-    result.cancelled = cancel_stale(due.reminders)
+    result.cancelled = cancel_stale(due.reminders, claimed=claimed)
     logger.info(
         "reminder sweep at %s: %d due, %d new, %d cancelled, %d evaluations lapsed",
         now.isoformat(),
