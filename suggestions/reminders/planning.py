@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Coalesce
@@ -87,8 +88,11 @@ class Recipient:
         return cls(f"email:{email.lower()}", None, email, greeting)
 
 
-@dataclass(frozen=True)
-class PlannedReminder:
+class PlannedReminder(NamedTuple):
+    """One reminder the sweep wants. A named tuple, not a dataclass: a cold sweep builds one
+    per recipient of every due deadline (~180,000 at 100k suggestions), and the first six
+    fields, in this order, are the unique key."""
+
     kind: str
     object_type: str
     object_id: int
@@ -104,14 +108,8 @@ class PlannedReminder:
 
     @property
     def key(self) -> tuple:
-        return (
-            self.kind,
-            self.object_type,
-            self.object_id,
-            self.recipient_key,
-            self.due_on,
-            self.step,
-        )
+        """(kind, object_type, object_id, recipient_key, due_on, step)."""
+        return self[:6]
 
     def render(self, language: str | None = None) -> tuple[str, str]:
         """(subject, body). Rendered only for reminders a sweep actually creates."""
@@ -134,6 +132,8 @@ class Directory:
         self.unit_members: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
         self.staff: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
         self.leaders: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+        self._units: dict[tuple, list[Recipient]] = {}
+        self._staff: dict[int, list[Recipient]] = {}
         user_name = Coalesce(F("user__person__name"), F("user__username"))
         if unit_ids:
             through = HandlingUnit.members.through
@@ -176,6 +176,13 @@ class Directory:
                 self.leaders[row[0]].append(row[1:])
 
     def unit(self, unit_id: int, unit_name: str, unit_email: str) -> list[Recipient]:
+        # Units and congresses are few, their deadlines many: build each list once.
+        cache_key = (unit_id, unit_name, unit_email)
+        if cache_key not in self._units:
+            self._units[cache_key] = self._unit(unit_id, unit_name, unit_email)
+        return list(self._units[cache_key])
+
+    def _unit(self, unit_id: int, unit_name: str, unit_email: str) -> list[Recipient]:
         members = [
             Recipient.for_user(uid, email, name) for uid, email, name in self.unit_members[unit_id]
         ]
@@ -185,7 +192,11 @@ class Directory:
         return members
 
     def congress_staff(self, congress_id: int) -> list[Recipient]:
-        return [Recipient.for_user(uid, e, n) for uid, e, n in self.staff[congress_id]]
+        if congress_id not in self._staff:
+            self._staff[congress_id] = [
+                Recipient.for_user(uid, e, n) for uid, e, n in self.staff[congress_id]
+            ]
+        return list(self._staff[congress_id])
 
     def supervising_leaders(self, suggestion_id: int) -> list[Recipient]:
         return [Recipient.for_user(uid, e, n) for uid, e, n in self.leaders[suggestion_id]]

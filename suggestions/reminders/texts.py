@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -15,9 +16,8 @@ from suggestions.models import UnitRole
 from .models import ReminderKind, ReminderStep
 
 
-@dataclass(frozen=True)
-class Subject:
-    """What a reminder is about, as the words need it."""
+class Subject(NamedTuple):
+    """What a reminder is about, as the words need it (a named tuple: one per due deadline)."""
 
     kind: str
     step: str
