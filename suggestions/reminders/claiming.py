@@ -185,6 +185,8 @@ def cancel_stale(planned: Iterable[PlannedReminder], *, claimed: Claimed | None 
     deliverer took meanwhile is left alone."""
     if claimed is None:
         claimed = read_claimed([])
+    if not claimed.pending:
+        return 0
     wanted = {p.key for p in planned}
     stale = [pk for pk, key in claimed.pending if key not in wanted]
     cancelled = 0
