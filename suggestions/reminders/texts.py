@@ -41,7 +41,7 @@ def render(subject: Subject, *, audience: str, greeting: str) -> tuple[str, str]
     """(subject line, body). `audience` is 'owner' for whoever must act, 'escalation' for
     staff and the supervising leader told about someone else's overdue work."""
     overdue = subject.step == ReminderStep.OVERDUE
-    head, greeting_line, line, status, computed, action, footer = _templates(
+    head, greeting_line, line, sentence, status, computed, action, footer = _templates(
         get_language() or "", subject.kind, overdue, audience
     )
     values = {
@@ -58,7 +58,7 @@ def render(subject: Subject, *, audience: str, greeting: str) -> tuple[str, str]
         [
             greeting_line % values,
             "",
-            values["line"] + "，" + status % values,
+            sentence % {"line": values["line"], "status": status % values},
             computed % values,
             "",
             action % values,
@@ -84,6 +84,7 @@ def _templates(language: str, kind: str, overdue: bool, audience: str) -> tuple[
         head,
         _("%(greeting)s："),
         line,
+        _("%(line)s，%(status)s"),
         status,
         _("期限计算：%(explanation)s"),
         action,
