@@ -41,6 +41,15 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    # A rolled-back test database sends no signals, so no test may see another's cached
+    # public responses (suggestions/api/public_cache.py).
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def world(db) -> World:
     congress = CongressFactory(name="郴州市人民代表大会", short_name="郴州市")
