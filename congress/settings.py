@@ -179,3 +179,16 @@ SPECTACULAR_SETTINGS = {
     },
 }
 # ---- end REST API ----
+
+
+# ---- Cache: anonymous public API responses (suggestions/api/public_cache.py) ----
+# Local memory (one process, as runserver and the demo serve) unless REDIS_URL names a Redis
+# that every server process shares. PUBLIC_CACHE_SECONDS=0 turns the response cache off.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "300"))

@@ -8,5 +8,7 @@ class SuggestionsConfig(AppConfig):
 
     def ready(self) -> None:
         from suggestions import checks
+        from suggestions.api import public_cache
 
         checks.connect()
+        public_cache.connect()

@@ -41,6 +41,15 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    # A rolled-back test database sends no signals, so no test may see another's cached
+    # public responses (suggestions/api/public_cache.py).
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def world(db) -> World:
     congress = CongressFactory(name="郴州市人民代表大会", short_name="郴州市")
@@ -75,72 +84,36 @@ def world(db) -> World:
     )
 
 
-# The path through the lifecycle, each step done through the real services.
-LIFECYCLE_PATH = [
-    "draft",
-    "submitted",
-    "registered",
-    "assigned",
-    "replied",
-    "closed",
-    "follow_up",
-    "completed",
-]
-
-
 def drive(world: World, to_state: str, *, category: str = "B"):
-    """Create a suggestion by the world's deputy and take it to `to_state` via services."""
+    """A suggestion by the world's deputy, taken to `to_state` through the real services
+    (the steps are those of tests/lifecycle.py, assigned on 2025-07-01)."""
     import datetime as dt
 
     from suggestions import services
-    from suggestions.models import Rating
+    from tests import lifecycle
 
-    deputy_user = world.deputy.person.user
-    suggestion = services.suggestion_create_draft(
-        actor=deputy_user,
-        lead_deputy=world.deputy,
-        title="关于把郴州打造成为“中国电池之都”的建议",
-        body="力争用10年时间，将郴州打造成为“中国电池之都”。",
-        session=world.session,
-    )
-    steps = {
-        "submitted": lambda: services.suggestion_submit(suggestion=suggestion, actor=deputy_user),
-        "registered": lambda: services.suggestion_register(
-            suggestion=suggestion, actor=world.staff
-        ),
-        "assigned": lambda: services.suggestion_assign(
-            suggestion=suggestion,
-            actor=world.staff,
-            lead_unit=world.lead_unit,
-            assigned_on=dt.date(2025, 7, 1),
-        ),
-        "replied": lambda: (
-            services.contact_record(
-                assignment=suggestion.assignments.get(unit=world.lead_unit),
-                actor=world.lead_unit_user,
-                method="meeting",
-                contacted_on=dt.date(2025, 7, 10),
-            ),
-            services.suggestion_reply(
-                suggestion=suggestion,
-                actor=world.lead_unit_user,
-                category=category,
-                text="正在推进，已列入规划。",
-                signer="张三",
-            ),
-        ),
-        "closed": lambda: services.suggestion_evaluate(
-            suggestion=suggestion, actor=deputy_user, rating=Rating.SATISFIED
-        ),
-        "follow_up": lambda: services.suggestion_start_follow_up(
-            suggestion=suggestion, actor=world.staff
-        ),
-        "completed": lambda: services.suggestion_complete(
-            suggestion=suggestion, actor=world.staff, findings="承诺事项已落实。"
-        ),
+    common = {
+        "title": "关于把郴州打造成为“中国电池之都”的建议",
+        "body": "力争用10年时间，将郴州打造成为“中国电池之都”。",
     }
-    for state in LIFECYCLE_PATH[1 : LIFECYCLE_PATH.index(to_state) + 1]:
-        steps[state]()
+    handled = {**common, "assigned_on": dt.date(2025, 7, 1), "category": category}
+    builders = {
+        "draft": lambda: lifecycle.draft(world, **common),
+        "submitted": lambda: lifecycle.submitted(world, **common),
+        "registered": lambda: lifecycle.registered(world, **common),
+        "assigned": lambda: lifecycle.assigned(world, **common, assigned_on=dt.date(2025, 7, 1)),
+        "replied": lambda: lifecycle.replied(world, **handled),
+        "closed": lambda: lifecycle.evaluated(world, **handled),
+    }
+    if to_state in builders:
+        suggestion = builders[to_state]()
+    else:
+        suggestion = lifecycle.evaluated(world, **handled)
+        services.suggestion_start_follow_up(suggestion=suggestion, actor=world.staff)
+        if to_state == "completed":
+            services.suggestion_complete(
+                suggestion=suggestion, actor=world.staff, findings="承诺事项已落实。"
+            )
     assert suggestion.state == to_state
     return suggestion
 

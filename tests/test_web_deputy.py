@@ -277,6 +277,29 @@ def test_inbox_page(client, deputy_client, world):
     assert deputy_client.get("/inbox/").status_code == 302
 
 
+def test_inbox_shows_the_sweeps_reminders_and_marks_them_read(deputy_client, world):
+    import datetime as dt
+
+    from django.core.management import call_command
+
+    from suggestions.reminders.models import InboxMessage
+
+    suggestion = lifecycle.draft(world)
+    services.suggestion_submit(suggestion=suggestion, actor=world.deputy.person.user)
+    services.suggestion_return_for_revision(
+        suggestion=suggestion, actor=world.staff, comments="请补充措施"
+    )
+    due = suggestion.revision_due_on
+    call_command("send_reminders", "--now", f"{due - dt.timedelta(days=1)}T09:00")
+    own = InboxMessage.objects.filter(user=world.deputy.person.user)
+    assert own.exists()
+    html = deputy_client.get("/inbox/").content.decode()
+    assert suggestion.title in html
+    assert "未读" in html
+    deputy_client.post("/inbox/")
+    assert not own.filter(read_at__isnull=True).exists()
+
+
 def test_user_with_two_mandates_chooses_one(client, world):
     user = UserFactory(username="two_mandates")
     municipal = DeputyFactory(person__user=user, term=world.term)

@@ -50,7 +50,7 @@ def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
 
 
 def _summary(fields: dict[str, list[str]]) -> str:
-    return "；".join(
+    return _("；").join(
         messages[0] if field == "non_field_errors" else f"{field}: {messages[0]}"
         for field, messages in fields.items()
         if messages

@@ -9,7 +9,8 @@ served — narrow the list with filters or a search instead.
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Count, QuerySet, Window
 from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -31,11 +32,67 @@ class CappedCountPaginator(Paginator):
         return self.count > COUNT_CAP
 
 
+class IdPagePaginator(CappedCountPaginator):
+    """Pages of primary keys only; the view fetches the rows for those keys.
+
+    With ``count_with_page`` the count comes from the page query itself
+    (``COUNT(*) OVER ()``), saving a second pass over the matches. Use it where the database
+    must read every match anyway to sort them (a search), not for the unfiltered list, whose
+    first page an index serves without reading the rest.
+    """
+
+    def __init__(self, object_list: QuerySet, per_page, *, count_with_page: bool = False):
+        super().__init__(object_list, per_page)
+        self.count_with_page = count_with_page
+
+    def page(self, number):
+        if not self.count_with_page:
+            page = super().page(number)
+            page.object_list = list(page.object_list.values_list("pk", flat=True))
+            return page
+        number = self.validate_number_floor(number)
+        bottom = (number - 1) * self.per_page
+        if bottom > COUNT_CAP:
+            raise EmptyPage(self.error_messages["no_results"])
+        rows = list(
+            self.object_list.annotate(total_matches=Window(Count("*"))).values_list(
+                "pk", "total_matches"
+            )[bottom : bottom + self.per_page]
+        )
+        if rows:
+            self.__dict__["count"] = min(rows[0][1], COUNT_CAP + 1)
+        elif number > 1:
+            raise EmptyPage(self.error_messages["no_results"])
+        else:
+            self.__dict__["count"] = 0
+        return self._get_page([pk for pk, _total in rows], number, self)
+
+    def validate_number_floor(self, number) -> int:
+        """`validate_number` without the upper bound, which would need the count first."""
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        return number
+
+
 class StandardPagination(PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
     django_paginator_class = CappedCountPaginator
+
+    def paginate_ids(self, queryset: QuerySet, request, view, *, count_with_page: bool):
+        """Like `paginate_queryset`, but the page holds primary keys (see IdPagePaginator)."""
+        self.django_paginator_class = lambda object_list, per_page: IdPagePaginator(
+            object_list, per_page, count_with_page=count_with_page
+        )
+        try:
+            return self.paginate_queryset(queryset, request, view)
+        finally:
+            del self.django_paginator_class
 
     def get_paginated_response(self, data):
         paginator = self.page.paginator

@@ -92,7 +92,7 @@ def render(
     overdue = subject.step == ReminderStep.OVERDUE
     if language is None:
         language = get_language() or ""
-    head, greeting_line, line, status, computed, action, footer = _templates(
+    head, greeting_line, line, sentence, status, computed, action, footer = _templates(
         language, subject.kind, overdue, audience
     )
     values = {
@@ -109,7 +109,7 @@ def render(
         [
             greeting_line % values,
             "",
-            values["line"] + "，" + status % values,
+            sentence % {"line": values["line"], "status": status % values},
             computed % values,
             "",
             action % values,
@@ -135,6 +135,7 @@ def _templates(language: str, kind: str, overdue: bool, audience: str) -> tuple[
         head,
         _("%(greeting)s："),
         line,
+        _("%(line)s，%(status)s"),
         status,
         _("期限计算：%(explanation)s"),
         action,

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pydantic import ValidationError
 
 from .schema import SeedFile
@@ -14,19 +16,19 @@ Loc = Sequence[str | int]
 
 # pydantic's error types, said the way a clerk reads them.
 _MESSAGES = {
-    "extra_forbidden": "未知字段",
-    "missing": "缺少必填项",
-    "string_too_short": "不能为空",
-    "too_short": "至少须有一项",
-    "string_too_long": "内容过长",
-    "string_pattern_mismatch": "标识只能由字母、数字、点、横线和下划线组成",
-    "int_parsing": "须为整数",
-    "bool_parsing": "须为 true 或 false",
-    "list_type": "须为列表",
-    "model_type": "须为一组“字段: 值”",
-    "dict_type": "须为一组“字段: 值”",
-    "string_type": "须为文字",
-    "greater_than_equal": "数值过小",
+    "extra_forbidden": gettext_lazy("未知字段"),
+    "missing": gettext_lazy("缺少必填项"),
+    "string_too_short": gettext_lazy("不能为空"),
+    "too_short": gettext_lazy("至少须有一项"),
+    "string_too_long": gettext_lazy("内容过长"),
+    "string_pattern_mismatch": gettext_lazy("标识只能由字母、数字、点、横线和下划线组成"),
+    "int_parsing": gettext_lazy("须为整数"),
+    "bool_parsing": gettext_lazy("须为 true 或 false"),
+    "list_type": gettext_lazy("须为列表"),
+    "model_type": gettext_lazy("须为一组“字段: 值”"),
+    "dict_type": gettext_lazy("须为一组“字段: 值”"),
+    "string_type": gettext_lazy("须为文字"),
+    "greater_than_equal": gettext_lazy("数值过小"),
 }
 
 
@@ -45,7 +47,7 @@ class SeedError(Exception):
         if self.row:
             where += f": {self.row}"
         if self.line:
-            where += f"（第{self.line}行）"
+            where += _("（第%(line)d行）") % {"line": self.line}
         return f"{where}: {self.message}"
 
 
@@ -83,7 +85,9 @@ def read_seed_file(path: Path) -> tuple[SeedFile, yaml.Node | None]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise SeedError(path, "", f"无法读取文件：{exc.strerror or exc}") from None
+        raise SeedError(
+            path, "", _("无法读取文件：%(error)s") % {"error": exc.strerror or exc}
+        ) from None
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -92,24 +96,27 @@ def read_seed_file(path: Path) -> tuple[SeedFile, yaml.Node | None]:
         raise SeedError(
             path,
             "",
-            f"YAML 格式错误：{getattr(exc, 'problem', exc)}",
+            _("YAML 格式错误：%(error)s") % {"error": getattr(exc, "problem", exc)},
             mark.line + 1 if mark else None,
         ) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise SeedError(path, "", "文件顶层须为一组“字段: 值”（sources、suggestions 等）", 1)
+        raise SeedError(path, "", _("文件顶层须为一组“字段: 值”（sources、suggestions 等）"), 1)
     try:
         return SeedFile.model_validate(data), root
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = _row_loc(error["loc"])
-        message = _MESSAGES.get(error["type"], "")
+        message = str(_MESSAGES.get(error["type"], ""))
         detail = _detail(error)
         if error["type"] == "extra_forbidden":
-            message = f"{message}「{error['loc'][-1]}」"
+            message = _("%(message)s「%(field)s」") % {
+                "message": message,
+                "field": error["loc"][-1],
+            }
         elif detail and message:
-            message = f"{message}（{detail}）"
+            message = _("%(message)s（%(detail)s）") % {"message": message, "detail": detail}
         else:
             message = message or detail
         raise SeedError(path, format_loc(loc), message, line_of(root, loc)) from None

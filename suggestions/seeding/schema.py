@@ -17,6 +17,7 @@ import re
 from typing import Annotated, Any
 
 from django.db import models
+from django.utils.translation import gettext as _
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from congress.models import Level
@@ -43,7 +44,7 @@ def parse_partial_date(value: Any) -> PartialDateValue | None:
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
-        raise ValueError("写日期即可，不要带时间")
+        raise ValueError(_("写日期即可，不要带时间"))
     if isinstance(value, dt.date):
         return value, DatePrecision.DAY
     if isinstance(value, tuple):  # already parsed (model re-validation)
@@ -59,8 +60,8 @@ def parse_partial_date(value: Any) -> PartialDateValue | None:
         if match := _YEAR.match(text):
             return dt.date(int(match.group(1)), 1, 1), DatePrecision.YEAR
     except ValueError:
-        raise ValueError(f"「{text}」不是存在的日期") from None
-    raise ValueError(f"「{text}」不是日期；请写成 2021-12-30、2023-01 或 2024")
+        raise ValueError(_("「%(text)s」不是存在的日期") % {"text": text}) from None
+    raise ValueError(_("「%(text)s」不是日期；请写成 2021-12-30、2023-01 或 2024") % {"text": text})
 
 
 def parse_full_date(value: Any) -> dt.date | None:
@@ -69,7 +70,7 @@ def parse_full_date(value: Any) -> dt.date | None:
         return None
     date, precision = parsed
     if precision != DatePrecision.DAY:
-        raise ValueError("此处须写完整日期（如 2021-12-30）；只知道年月时请留空")
+        raise ValueError(_("此处须写完整日期（如 2021-12-30）；只知道年月时请留空"))
     return date
 
 
@@ -88,7 +89,10 @@ def choice(enum: type[models.TextChoices]):
 
     def check(value: str) -> str:
         if value not in allowed:
-            raise ValueError(f"「{value}」不是可选值；可选：{', '.join(allowed)}")
+            raise ValueError(
+                _("「%(value)s」不是可选值；可选：%(allowed)s")
+                % {"value": value, "allowed": ", ".join(allowed)}
+            )
         return value
 
     return AfterValidator(check)
@@ -249,7 +253,9 @@ class SuggestionRow(SourcedRow):
     def versions_in_order(self) -> SuggestionRow:
         numbers = [v.number for v in self.versions]
         if numbers != list(range(1, len(numbers) + 1)):
-            raise ValueError(f"versions 的 number 须依次为 1、2、3……，现为 {numbers}")
+            raise ValueError(
+                _("versions 的 number 须依次为 1、2、3……，现为 %(numbers)s") % {"numbers": numbers}
+            )
         return self
 
 

@@ -70,9 +70,12 @@ class FileReport:
 
     def summary(self) -> str:
         def part(counter: Counter) -> str:
-            return "，".join(f"{name} {n}" for name, n in sorted(counter.items())) or "无"
+            return _("，").join(f"{name} {n}" for name, n in sorted(counter.items())) or _("无")
 
-        return f"新建：{part(self.created)}；已有（按文件核对更新）：{part(self.updated)}"
+        return _("新建：%(created)s；已有（按文件核对更新）：%(updated)s") % {
+            "created": part(self.created),
+            "updated": part(self.updated),
+        }
 
 
 def partial_date(value: PartialDateValue | None) -> dict[str, Any]:

@@ -11,6 +11,8 @@ from rest_framework.response import Response
 
 from congress.models import Congress, HandlingUnit, Session, Term
 from suggestions.api.filters import PublicSuggestionFilter, key_supervised
+from suggestions.api.public_cache import PublicResponseCacheMixin
+from suggestions.api.public_rows import public_list_rows
 from suggestions.api.serializers.public import (
     CongressSerializer,
     HandlingUnitSerializer,
@@ -21,7 +23,7 @@ from suggestions.api.serializers.public import (
     PublicSuggestionListSerializer,
 )
 from suggestions.models import Assignment, Event, Reply, Suggestion, SupervisionPlan
-from suggestions.search import search_suggestions
+from suggestions.search import search_suggestions, search_terms
 from suggestions.selectors import public_suggestions
 
 SEARCH_PARAMETER = OpenApiParameter(
@@ -105,7 +107,7 @@ def public_detail_queryset() -> QuerySet:
     ),
     retrieve=extend_schema(summary="One public suggestion with its public record", tags=["public"]),
 )
-class PublicSuggestionViewSet(SearchMixin, viewsets.ReadOnlyModelViewSet):
+class PublicSuggestionViewSet(PublicResponseCacheMixin, SearchMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [AllowAny]
     filterset_class = PublicSuggestionFilter
     ordering_fields = ["filed_on", "number", "title", "id"]
@@ -115,6 +117,14 @@ class PublicSuggestionViewSet(SearchMixin, viewsets.ReadOnlyModelViewSet):
         if self.action == "list":
             return public_list_queryset()
         return public_detail_queryset()
+
+    def list(self, request, *args, **kwargs):
+        # Ids first, then those rows as plain values (suggestions/api/public_rows.py);
+        # PublicSuggestionListSerializer documents the same rows.
+        queryset = self.filter_queryset(self.get_queryset())
+        searching = bool(search_terms(request.query_params.get("search")))
+        ids = self.paginator.paginate_ids(queryset, request, self, count_with_page=searching)
+        return self.get_paginated_response(public_list_rows(ids))
 
     def get_serializer_class(self):
         if self.action == "list":

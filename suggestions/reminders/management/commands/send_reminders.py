@@ -44,7 +44,7 @@ class Command(BaseCommand):
         now = parse_now(options["now"]) if options["now"] else timezone.now()
         result = run_sweep(now=now)
         for kind in ReminderKind:
-            steps = "，".join(
+            steps = _("，").join(
                 f"{ReminderStep(step).label} {result.created_steps[(kind.value, step.value)]}"
                 for step in ReminderStep
                 if result.created_steps[(kind.value, step.value)]
@@ -54,7 +54,9 @@ class Command(BaseCommand):
                 "kind": kind.value,
                 "n": result.created[kind.value],
             }
-            self.stdout.write(f"{line}（{steps}）" if steps else line)
+            self.stdout.write(
+                _("%(line)s（%(steps)s）") % {"line": line, "steps": steps} if steps else line
+            )
         self.stdout.write(
             _("测评期满按未反馈办结：%(n)d 件；因期限变更取消的提醒：%(c)d 条")
             % {"n": result.lapsed, "c": result.cancelled}
