@@ -17,12 +17,14 @@ Databases
       trigram indexes (``gin_trgm_ops``) on the searched columns, and `TrigramContains`
       matches with ``LIKE``/``ILIKE``, which those indexes serve, so a term of three or more
       characters is answered from the index (bitmap index scans, one per text, combined as
-      hashed ``pk IN (…)`` sets). A one- or two-character term (电池, 消防) has no complete
-      trigram, so PostgreSQL answers it by scanning the rows: the result is the same, only
-      slower (about 0.2–0.5 s per term at 100,000 suggestions; see
-      tests/benchmarks/bench_api.py). pg_trgm only
-      sees CJK characters when the database's LC_CTYPE classifies them as letters (any UTF-8
-      locale does; plain "C"/"POSIX" does not): `check_trigram_cjk_support` tests this at
+      hashed ``pk IN (…)`` sets). A two-character term (电池, 消防) has no complete
+      trigram; migration ``0003_search_bigrams`` indexes every text's two-character
+      substrings (``suggestion_bigrams``), and `BigramsContain` adds that index condition
+      for a caseless two-character term, with the ``LIKE`` kept as the exact recheck. A
+      one-character term (or a two-letter Latin one) is still answered by scanning the
+      rows: the result is the same, only slower (see tests/benchmarks/bench_api.py).
+      pg_trgm only sees CJK characters when the database's LC_CTYPE classifies them as
+      letters (any UTF-8 locale does; plain "C"/"POSIX" does not): `check_trigram_cjk_support` tests this at
       start and reports clearly when it is not so — search stays correct, indexes go unused.
     * SQLite (the embedded default): plain ``icontains`` (``LIKE … ESCAPE``), no index;
       adequate for the small databases SQLite is meant for.
@@ -33,7 +35,7 @@ from __future__ import annotations
 import logging
 
 from django.db import connections
-from django.db.models import CharField, Q, QuerySet, TextField
+from django.db.models import BooleanField, CharField, Expression, F, Q, QuerySet, TextField
 from django.db.models.lookups import IContains, Lookup
 
 from suggestions.models import Reply, Suggestion, Version
@@ -80,19 +82,74 @@ CharField.register_lookup(TrigramContains, lookup_name="trgm_contains")
 TextField.register_lookup(TrigramContains, lookup_name="trgm_contains")
 
 
-def _term_condition(term: str, *, include_internal: bool) -> Q:
+# A term of this length has no complete trigram; on PostgreSQL the bigram indexes serve it.
+BIGRAM_TERM_LENGTH = 2
+
+
+class BigramsContain(Expression):
+    """``suggestion_bigrams(col1 || ' ' || col2 …) @> ARRAY[upper(term)]`` (PostgreSQL only).
+
+    The expression is exactly the one indexed by migration ``0003_search_bigrams`` (GIN
+    index on ``suggestion_bigrams(…)``), so PostgreSQL answers it from that index. It is a
+    pre-filter, not the match itself: every text containing the term passes it, and the
+    caller keeps the ``trgm_contains`` condition as the exact recheck."""
+
+    output_field = BooleanField()
+
+    def __init__(self, *columns: str, term: str):
+        super().__init__()
+        self.columns = [F(column) for column in columns]
+        self.term = term
+
+    def get_source_expressions(self):
+        return self.columns
+
+    def set_source_expressions(self, exprs):
+        self.columns = list(exprs)
+
+    def as_sql(self, compiler, connection):
+        if connection.vendor != "postgresql":
+            raise NotImplementedError("suggestion_bigrams exists only on PostgreSQL")
+        parts: list[str] = []
+        params: list = []
+        for column in self.columns:
+            sql, column_params = compiler.compile(column)
+            parts.append(sql)
+            params.extend(column_params)
+        texts = " || ' ' || ".join(parts)
+        return f"suggestion_bigrams({texts}) @> ARRAY[%s]::text[]", [*params, self.term.upper()]
+
+
+def _bigram_prefilter(term: str, *columns: str, use_bigrams: bool) -> Q:
+    """The bigram index condition for a two-character term without letter case (Chinese,
+    digits), else an empty Q. A term with case is left to ILIKE: the index folds with
+    upper() and ILIKE with lower(), which differ for a few letters (e.g. the Kelvin sign),
+    so only for a caseless term is the pre-filter guaranteed to keep every match."""
+    caseless = term.lower() == term.upper()
+    if use_bigrams and caseless and len(term) == BIGRAM_TERM_LENGTH:
+        return Q(BigramsContain(*columns, term=term))
+    return Q()
+
+
+def _term_condition(term: str, *, include_internal: bool, use_bigrams: bool = False) -> Q:
     # Each table is matched in its own subquery so that PostgreSQL can answer it from that
-    # table's trigram indexes; one OR over columns of several tables would force a scan of
-    # every suggestion.
-    own_text = Suggestion.objects.filter(Q(title__trgm_contains=term) | Q(body__trgm_contains=term))
-    replies = Reply.objects.filter(text__trgm_contains=term)
+    # table's trigram (or bigram) indexes; one OR over columns of several tables would force
+    # a scan of every suggestion.
+    own_text = Suggestion.objects.filter(
+        _bigram_prefilter(term, "title", "body", use_bigrams=use_bigrams),
+        Q(title__trgm_contains=term) | Q(body__trgm_contains=term),
+    )
+    replies = Reply.objects.filter(
+        _bigram_prefilter(term, "text", use_bigrams=use_bigrams), text__trgm_contains=term
+    )
     if not include_internal:
         # A hit inside a redacted passage would reveal that the passage exists.
         replies = replies.published().exclude(redactions__icontains=term)
     matching = [own_text.values("pk").order_by(), replies.values("suggestion_id").order_by()]
     if include_internal:
         versions = Version.objects.filter(
-            Q(title__trgm_contains=term) | Q(body__trgm_contains=term)
+            _bigram_prefilter(term, "title", "body", use_bigrams=use_bigrams),
+            Q(title__trgm_contains=term) | Q(body__trgm_contains=term),
         )
         matching.append(versions.values("suggestion_id").order_by())
     # One `pk IN (… UNION …)`: the database builds the (small) set of matching ids from the
@@ -113,9 +170,13 @@ def search_suggestions(
     terms = search_terms(query)
     if not terms:
         return queryset
+    # The bigram function and indexes exist only on PostgreSQL (migration 0003).
+    use_bigrams = connections[queryset.db].vendor == "postgresql"
     condition = Q()
     for term in terms:
-        condition &= _term_condition(term, include_internal=include_internal)
+        condition &= _term_condition(
+            term, include_internal=include_internal, use_bigrams=use_bigrams
+        )
     return queryset.filter(condition)
 
 

@@ -156,3 +156,47 @@ def test_trigram_indexes_serve_three_character_terms(cases):
     assert "suggestion_title_trgm" in plan
     assert "suggestion_body_trgm" in plan
     assert "reply_text_trgm" in plan
+
+
+def test_two_character_terms_match_within_one_text_only(world):
+    # The title ends with 锂 and the body starts with 电: 锂电 occurs in neither text.
+    lifecycle.registered(world, title="关于回收废旧锂", body="电设备的建议。")
+    lifecycle.registered(world, title="关于推广 AI 应用的建议", body="第12条。")
+    assert found("锂电") == set()
+    assert found("设备") == {"关于回收废旧锂"}
+    assert found("ai") == {"关于推广 AI 应用的建议"}  # two letters: still case-insensitive
+    assert found("12") == {"关于推广 AI 应用的建议"}
+    assert found("于回 12") == set()
+
+
+def test_two_character_terms_in_versions_and_replies(world):
+    suggestion = lifecycle.replied(world, title="关于道路照明的建议", reply_text="路灯已在安装。")
+    assert found("路灯", include_internal=True) == {"关于道路照明的建议"}
+    assert found("照明", include_internal=True) == {"关于道路照明的建议"}
+    assert found("安装") == set()  # the reply is not published
+    services.reply_publish(reply=suggestion.replies.get(), actor=world.staff)
+    assert found("安装") == {"关于道路照明的建议"}
+
+
+@on_postgres
+def test_suggestion_bigrams_lists_distinct_upper_case_pairs(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT suggestion_bigrams(%s), suggestion_bigrams(%s)", ["电池ab电池", "电"]
+        )
+        pairs, single = cursor.fetchone()
+    assert sorted(pairs) == sorted(["电池", "池A", "AB", "B电"])
+    assert single == []
+
+
+@on_postgres
+def test_bigram_indexes_serve_two_character_terms(cases):
+    queryset = search_suggestions(Suggestion.objects.all(), "消防", include_internal=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = queryset.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "suggestion_text_bigrams" in plan
+    assert "version_text_bigrams" in plan
+    assert "reply_text_bigrams" in plan
