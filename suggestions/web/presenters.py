@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import re
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -123,27 +122,6 @@ def inline_diff(old: str, new: str) -> SafeString:
         if op in ("insert", "replace"):
             parts.append(f"<ins>{escape(new[b0:b1])}</ins>")
     return mark_safe("".join(parts))
-
-
-# ---- Public text of a reply ----
-
-# Mainland mobile numbers and landlines with their area code.
-PHONE_PATTERN = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}[-－ ]?\d{7,8})(?!\d)")
-ADDRESS_PATTERN = re.compile(r"(?:地址|住址|通讯地址|联系地址)[:：][^\n。；;]*")
-
-
-def public_reply_text(reply: Reply, private_values: tuple[str, ...] = ()) -> str:
-    """The reply as the public reads it: marked passages, phone numbers, addresses and the
-    deputies' own contact details removed."""
-    text = reply.text
-    for passage in (line.strip() for line in reply.redactions.splitlines()):
-        if passage:
-            text = text.replace(passage, _("［此段不予公开］"))
-    for value in private_values:
-        if value and len(value) >= 3:
-            text = text.replace(value, _("［已隐去］"))
-    text = ADDRESS_PATTERN.sub(_("［地址已隐去］"), text)
-    return PHONE_PATTERN.sub(_("［电话已隐去］"), text)
 
 
 # ---- Public timeline ----

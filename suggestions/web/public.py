@@ -28,9 +28,10 @@ from suggestions.models import (
     SupervisionActivity,
     SupervisionPlan,
 )
+from suggestions.publication import deputy_contact_values, public_reply_text
 from suggestions.search import search_suggestions
 
-from .presenters import is_public, next_steps, public_actor, public_reply_text
+from .presenters import is_public, next_steps, public_actor
 
 PAGE_SIZE = 20
 
@@ -193,13 +194,7 @@ def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except Suggestion.DoesNotExist:
         raise Http404(_("没有这件公开的建议。")) from None
 
-    private_values = tuple(
-        value
-        for person in [suggestion.lead_deputy.person]
-        + [c.deputy.person for c in suggestion.cosignatures.all()]
-        for value in (person.phone, person.address, person.email)
-        if value
-    )
+    private_values = deputy_contact_values(suggestion)
     replies = [
         (reply, public_reply_text(reply, private_values))
         for reply in suggestion.replies.all()

@@ -25,6 +25,7 @@ from suggestions.models import (
     Suggestion,
     SupervisionPlan,
 )
+from suggestions.publication import deputy_contact_values, public_reply_text
 
 from .actions import ActionPage
 from .forms import (
@@ -43,7 +44,7 @@ from .forms import (
     SupervisionPlanForm,
     WithholdForm,
 )
-from .presenters import is_public, next_steps, public_reply_text
+from .presenters import is_public, next_steps
 from .roles import leader_required, roles_of, staff_required
 
 QUEUE_LIMIT = 50
@@ -220,6 +221,7 @@ class StaffSuggestionPage(ActionPage):
             ),
         ]
         replies = list(s.replies.select_related("assignment__unit").order_by("round", "pk"))
+        private = deputy_contact_values(s)
         return {
             "s": s,
             "deadline_preview": {
@@ -232,7 +234,7 @@ class StaffSuggestionPage(ActionPage):
             "assignments": s.assignments.select_related("unit").prefetch_related(
                 "contacts", "co_opinions"
             ),
-            "replies": [(r, public_reply_text(r)) for r in replies],
+            "replies": [(r, public_reply_text(r, private)) for r in replies],
             "evaluations": s.evaluations.order_by("round"),
             "plans": s.supervision_plans.prefetch_related("activities").select_related(
                 "committee", "lead_unit"
