@@ -156,9 +156,16 @@ def test_detail_shows_public_record_without_hidden_parts(client, public_case):
     actions = [event["action"] for event in data["timeline"]]
     assert "return_for_revision" not in actions and "co_opinion" not in actions
     assert "register" in actions and "assign" in actions
+    # The same step the public page shows (suggestions.progress).
     assert data["next_steps"] == [
-        {"actor": "领衔代表", "action": "满意度测评", "due_on": data["next_steps"][0]["due_on"]}
+        {
+            "actor": "汤欣平",
+            "action": "对答复进行满意度测评",
+            "due_on": data["next_steps"][0]["due_on"],
+            "explanation": "",
+        }
     ]
+    assert data["next_steps"][0]["due_on"] is not None
     assert_nothing_hidden(text_of(response))
 
 

@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 
 from suggestions import services
 from suggestions.models import Assignment, CoSignature, State, Suggestion
+from suggestions.progress import next_steps
 from suggestions.services.drafting import EDITABLE_STATES
 
 from . import inbox
 from .actions import ActionPage, run_service
 from .forms import DraftForm, EditForm, EmptyForm, EvaluateForm, InviteForm, WithdrawForm
-from .presenters import inline_diff, next_steps
+from .presenters import inline_diff
 from .roles import deputy_required, roles_of
 
 # The order in which the portal lists states: what needs the deputy first.

@@ -28,10 +28,11 @@ from suggestions.models import (
     SupervisionActivity,
     SupervisionPlan,
 )
+from suggestions.progress import next_steps
 from suggestions.publication import deputy_contact_values, public_reply_text
 from suggestions.search import search_suggestions
 
-from .presenters import is_public, next_steps, public_actor
+from .presenters import is_public, public_actor
 
 PAGE_SIZE = 20
 

@@ -25,6 +25,7 @@ from suggestions.models import (
     Suggestion,
     SupervisionPlan,
 )
+from suggestions.progress import next_steps
 from suggestions.publication import deputy_contact_values, public_reply_text
 
 from .actions import ActionPage
@@ -44,7 +45,7 @@ from .forms import (
     SupervisionPlanForm,
     WithholdForm,
 )
-from .presenters import is_public, next_steps
+from .presenters import is_public
 from .roles import leader_required, roles_of, staff_required
 
 QUEUE_LIMIT = 50

@@ -64,6 +64,7 @@ class NextStepSerializer(serializers.Serializer):
     actor = serializers.CharField()
     action = serializers.CharField()
     due_on = serializers.DateField(allow_null=True)
+    explanation = serializers.CharField(help_text="How the due date was computed, if any.")
 
 
 class PublicSuggestionListSerializer(serializers.ModelSerializer):
