@@ -24,7 +24,7 @@ from suggestions.models import (
     Suggestion,
     Version,
 )
-from suggestions.services.transitions import transition_label
+from suggestions.services.transitions import source_states, transition_label
 
 SERVICE_ERRORS = (services.TransitionRefused, services.PermissionDenied, services.ValidationError)
 
@@ -178,7 +178,7 @@ class SuggestionAdmin(admin.ModelAdmin):
                     "refusal": "；".join(services.refusal_reasons(suggestion, name, request.user)),
                 }
                 for name in TRANSITION_FORMS
-                if suggestion.state in _sources(name)
+                if suggestion.state in source_states(name)
             ]
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -243,9 +243,3 @@ def scoped_to_staff_congresses(queryset, user, field: str = "congress"):
     if user.is_superuser:
         return queryset
     return queryset.filter(**{f"{field}__staff__user": user}).distinct()
-
-
-def _sources(name: str) -> list[str]:
-    from suggestions.services.transitions import source_states
-
-    return source_states(name)
