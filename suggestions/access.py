@@ -1,0 +1,330 @@
+"""Who may read what: the one read policy of the tracker.
+
+Every channel — pages, API, admin, exports, search, statistics, the inbox, attachments —
+derives its querysets and its fetch-and-check from this module; none restates a rule.
+(Who may *act* is `suggestions.rules`; what a citizen reads of a public suggestion is
+`suggestions.publication`.)
+
+Audiences of a suggestion (README, "Who sees what"):
+
+- public: anyone, signed in or not — `Suggestion.objects.public()`;
+- lead deputy: their own suggestions from the first draft on;
+- co-signer: suggestions they were invited to co-sign — the text and the public record;
+- unit: suggestions assigned to one of their units, also after the unit replied, returned
+  the assignment or the assignment ended (read-only then: writing is `rules`' business);
+- staff: their congress's suggestions from submission on — never a draft, and never the
+  text of a revision the deputy has not submitted yet;
+- leader: the suggestions of the supervision plans they lead;
+- superuser: everything.
+
+`suggestion_for` and `assignment_for` are the single fetch-and-check: missing and forbidden
+answer the same 404, so nobody learns that someone else's draft exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from enum import StrEnum
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from congress.models import Congress, CongressStaff, Deputy, HandlingUnit, StaffRole
+from suggestions.models import (
+    PUBLIC_STATES,
+    Assignment,
+    CoSignature,
+    Event,
+    Reply,
+    State,
+    Suggestion,
+    SupervisionPlan,
+    Version,
+)
+
+
+class Audience(StrEnum):
+    PUBLIC = "public"
+    LEAD_DEPUTY = "lead_deputy"
+    COSIGNER = "cosigner"
+    UNIT = "unit"
+    STAFF = "staff"
+    LEADER = "leader"
+    SUPERUSER = "superuser"
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Which confidential parts of one suggestion's record a reader may see. Everything not
+    listed here (title, current submitted text, public events, published replies as
+    redacted, outcomes, public supervision) is the public projection."""
+
+    unsubmitted_text: bool = False  # a draft, or a revision not yet resubmitted
+    versions: bool = False
+    internal_events: bool = False  # review comments, drafting, co-handling notices …
+    staff_only_events: bool = False  # the withholding decision and its reason
+    co_opinions: bool = False
+    contacts: bool = False
+    unpublished_replies: bool = False  # also the full text of published ones
+    evaluation_comments: bool = False
+    extension_reasons: bool = False
+    return_reasons: bool = False
+    withheld_reason: bool = False
+    deputy_contacts: bool = False
+    account_names: bool = False
+    internal_supervision: bool = False  # non-public supervision activities, the leader
+    may_see_at_all: bool = True
+
+    def __or__(self, other: Projection) -> Projection:
+        return Projection(
+            **{f.name: getattr(self, f.name) or getattr(other, f.name) for f in fields(self)}
+        )
+
+
+NOTHING = Projection(may_see_at_all=False)
+PUBLIC = Projection()
+EVERYTHING = Projection(**{f.name: True for f in fields(Projection)})
+
+PROJECTIONS: dict[Audience, Projection] = {
+    Audience.PUBLIC: PUBLIC,
+    Audience.LEAD_DEPUTY: Projection(
+        unsubmitted_text=True,
+        versions=True,
+        internal_events=True,
+        unpublished_replies=True,
+        evaluation_comments=True,
+        extension_reasons=True,  # the deputy is told why the reply comes later
+    ),
+    Audience.COSIGNER: Projection(unsubmitted_text=True),
+    Audience.UNIT: Projection(
+        versions=True,
+        co_opinions=True,
+        contacts=True,
+        unpublished_replies=True,
+        evaluation_comments=True,  # a unit re-handling after 不满意 must know why
+        extension_reasons=True,
+        return_reasons=True,
+        deputy_contacts=True,  # the unit must contact the deputy
+    ),
+    Audience.STAFF: Projection(
+        **{f.name: True for f in fields(Projection) if f.name != "unsubmitted_text"}
+    ),
+    Audience.LEADER: Projection(
+        versions=True,
+        internal_events=True,
+        co_opinions=True,
+        contacts=True,
+        unpublished_replies=True,
+        evaluation_comments=True,
+        extension_reasons=True,
+        return_reasons=True,
+        withheld_reason=True,
+        internal_supervision=True,
+    ),
+    Audience.SUPERUSER: EVERYTHING,
+}
+
+# Events only the congress itself reads, whoever else may read internal events.
+STAFF_ONLY_ACTIONS = frozenset({"withhold"})
+
+
+# ---- the people behind the audiences ----
+
+
+def _signed_in(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def staff_congresses(user) -> QuerySet[Congress]:
+    """The congresses whose deputy-work office `user` works in (all, for a superuser)."""
+    if not _signed_in(user):
+        return Congress.objects.none()
+    if user.is_superuser:
+        return Congress.objects.all()
+    return Congress.objects.filter(
+        pk__in=CongressStaff.objects.filter(user=user, role=StaffRole.STAFF).values("congress_id")
+    )
+
+
+def is_staff_of(user, congress_id: int | None) -> bool:
+    if not _signed_in(user) or congress_id is None:
+        return False
+    return user.is_superuser or staff_congresses(user).filter(pk=congress_id).exists()
+
+
+def units_of(user) -> QuerySet[HandlingUnit]:
+    if not _signed_in(user):
+        return HandlingUnit.objects.none()
+    return HandlingUnit.objects.filter(members=user)
+
+
+def mandates_of(user) -> QuerySet[Deputy]:
+    if not _signed_in(user):
+        return Deputy.objects.none()
+    return Deputy.objects.filter(person__user=user)
+
+
+# ---- suggestions ----
+
+
+def _reached_the_congress() -> Q:
+    """Submitted at least once: not a draft, and not withdrawn before it was ever submitted."""
+    ever_submitted = Exists(
+        Version.objects.filter(suggestion=OuterRef("pk"), submitted_at__isnull=False)
+    )
+    return ~Q(state=State.DRAFT) & (~Q(state=State.WITHDRAWN) | Q(ever_submitted))
+
+
+def _audience_condition(user, audience: Audience) -> Q | None:
+    """The rows `audience` admits for `user`, as a filter; None when it admits none."""
+    if audience is Audience.PUBLIC:
+        return Q(state__in=PUBLIC_STATES, withheld_reason="")
+    if not _signed_in(user):
+        return None
+    if audience is Audience.SUPERUSER:
+        return Q() if user.is_superuser else None
+    if audience is Audience.LEAD_DEPUTY:
+        return Q(lead_deputy__person__user=user)
+    if audience is Audience.COSIGNER:
+        return Q(
+            pk__in=CoSignature.objects.filter(deputy__person__user=user).values("suggestion_id")
+        )
+    if audience is Audience.UNIT:
+        return Q(pk__in=Assignment.objects.filter(unit__members=user).values("suggestion_id"))
+    if audience is Audience.STAFF:
+        return Q(congress__in=staff_congresses(user).values("pk")) & _reached_the_congress()
+    if audience is Audience.LEADER:
+        return Q(
+            pk__in=SupervisionPlan.suggestions.through.objects.filter(
+                supervisionplan__leader=user
+            ).values("suggestion_id")
+        )
+    raise ValueError(audience)
+
+
+def readable_suggestions(
+    user, audience: Audience | None = None, *, include_public: bool = False
+) -> QuerySet[Suggestion]:
+    """The suggestions `user` may open in `audience` (or in any of their audiences but the
+    public one; add the public ones with `include_public`)."""
+    wanted = [audience] if audience else [a for a in Audience if a is not Audience.PUBLIC]
+    if include_public and Audience.PUBLIC not in wanted:
+        wanted.append(Audience.PUBLIC)
+    if _signed_in(user) and user.is_superuser and audience in (None, Audience.SUPERUSER):
+        return Suggestion.objects.all()
+    condition = None
+    for each in wanted:
+        admitted = _audience_condition(user, each)
+        if admitted is not None:
+            condition = admitted if condition is None else condition | admitted
+    if condition is None:
+        return Suggestion.objects.none()
+    return Suggestion.objects.filter(condition)
+
+
+def suggestion_for(
+    user,
+    pk,
+    audience: Audience | None = None,
+    *,
+    queryset: QuerySet[Suggestion] | None = None,
+    include_public: bool = False,
+) -> Suggestion:
+    """The one fetch-and-check: the suggestion if `user` may open it in `audience`, else a
+    404 that reads the same whether it is missing or forbidden. `queryset` adds the
+    select_related/prefetch a page needs (it is narrowed, never widened)."""
+    readable = readable_suggestions(user, audience, include_public=include_public)
+    base = queryset if queryset is not None else Suggestion.objects.all()
+    try:
+        key = int(pk)
+    except (TypeError, ValueError):
+        raise Http404(_("没有找到这件建议。")) from None
+    suggestion = base.filter(pk=key, pk__in=readable.values("pk")).first()
+    if suggestion is None:
+        raise Http404(_("没有找到这件建议。"))
+    return suggestion
+
+
+def audiences_of(user, suggestion: Suggestion) -> frozenset[Audience]:
+    """Every audience in which `user` reads `suggestion` (a clerk may also be a deputy)."""
+    found = set()
+    if suggestion.state in PUBLIC_STATES and not suggestion.withheld_reason:
+        found.add(Audience.PUBLIC)
+    if not _signed_in(user):
+        return frozenset(found)
+    for audience in Audience:
+        if audience is Audience.PUBLIC or audience in found:
+            continue
+        condition = _audience_condition(user, audience)
+        if condition is not None and (
+            Suggestion.objects.filter(condition).filter(pk=suggestion.pk).exists()
+        ):
+            found.add(audience)
+    return frozenset(found)
+
+
+def projection_for(user, suggestion: Suggestion) -> Projection:
+    """What of `suggestion` `user` may read: the union of their audiences' projections."""
+    audiences = audiences_of(user, suggestion)
+    if not audiences:
+        return NOTHING
+    projection = PUBLIC
+    for audience in audiences:
+        projection = projection | PROJECTIONS[audience]
+    return projection
+
+
+def readable_events(projection: Projection, suggestion: Suggestion) -> QuerySet[Event]:
+    """The timeline `projection` admits, in the order things happened."""
+    events = suggestion.events.all()
+    if not projection.internal_events:
+        events = events.filter(is_public=True)
+    if not projection.staff_only_events:
+        events = events.exclude(action__in=STAFF_ONLY_ACTIONS)
+    return events.order_by("pk")
+
+
+def readable_replies(projection: Projection, suggestion: Suggestion) -> QuerySet[Reply]:
+    """Replies with their full text for those who may read unpublished replies; otherwise
+    only published ones (whose text must then be read through `publication`)."""
+    replies = suggestion.replies.all()
+    if not projection.unpublished_replies:
+        replies = replies.published()
+    return replies
+
+
+# ---- assignments (a unit's working objects) ----
+
+
+def readable_assignments(user) -> QuerySet[Assignment]:
+    """Assignments of the user's units, whatever their status (returned and finished ones
+    stay readable); all assignments of readable suggestions for staff and superusers."""
+    if not _signed_in(user):
+        return Assignment.objects.none()
+    if user.is_superuser:
+        return Assignment.objects.all()
+    return Assignment.objects.filter(
+        Q(unit__members=user)
+        | Q(suggestion__in=readable_suggestions(user, Audience.STAFF).values("pk"))
+    ).distinct()
+
+
+def assignment_for(user, pk, *, queryset: QuerySet[Assignment] | None = None) -> Assignment:
+    """Fetch-and-check for one assignment: the same 404 for missing and forbidden."""
+    base = queryset if queryset is not None else Assignment.objects.all()
+    try:
+        key = int(pk)
+    except (TypeError, ValueError):
+        raise Http404(_("没有找到这项交办。")) from None
+    assignment = base.filter(pk=key, pk__in=readable_assignments(user).values("pk")).first()
+    if assignment is None:
+        raise Http404(_("没有找到这项交办。"))
+    return assignment
+
+
+def own_unit_assignments(user) -> QuerySet[Assignment]:
+    """The assignments a unit member works on (their own units only, any status)."""
+    if not _signed_in(user):
+        return Assignment.objects.none()
+    return Assignment.objects.filter(unit__members=user)
