@@ -184,11 +184,18 @@ SPECTACULAR_SETTINGS = {
 # ---- Cache: anonymous public API responses (suggestions/api/public_cache.py) ----
 # Local memory (one process, as runserver and the demo serve) unless REDIS_URL names a Redis
 # that every server process shares. PUBLIC_CACHE_SECONDS=0 turns the response cache off.
+# A Redis that does not answer is given up on quickly (short socket timeouts), then left alone
+# for PUBLIC_CACHE_RETRY_SECONDS while requests are served uncached.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "300"))
+PUBLIC_CACHE_RETRY_SECONDS = float(os.environ.get("PUBLIC_CACHE_RETRY_SECONDS", "5"))
