@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from knox import views as knox_views
 from rest_framework import exceptions, serializers
 from rest_framework.authentication import SessionAuthentication
@@ -58,7 +58,14 @@ class ObtainTokenView(knox_views.LoginView):
 
     @extend_schema(
         request=AuthTokenSerializer,
-        responses={200: TokenResponseSerializer},
+        responses={
+            200: TokenResponseSerializer,
+            429: OpenApiResponse(
+                description="Too many attempts: this username is locked out from this address "
+                "after repeated wrong passwords (code `locked_out`), or this address sent too "
+                "many requests (code `throttled`). Retry-After says when to try again."
+            ),
+        },
         summary="Obtain an expiring API token",
     )
     def post(self, request, format=None):
