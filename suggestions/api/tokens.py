@@ -51,6 +51,10 @@ class TokenResponseSerializer(serializers.Serializer):
 
 
 class ObtainTokenView(knox_views.LoginView):
+    """Username and password → a new token. knox's LoginView expects a user already
+    authenticated; here DRF's AuthTokenSerializer checks the password through
+    authenticate(request=…), so django-axes counts the failures and refuses locked-out users."""
+
     authentication_classes = ()
     permission_classes = (AllowAny,)
     throttle_classes = (ScopedRateThrottle,)
