@@ -7,14 +7,17 @@ different text). Matching is case-insensitive for Latin letters.
 
 Texts searched
     * the suggestion's current title and body;
-    * its replies: for the public only published, not withheld replies, and not through a
-      passage that staff redacted before publication;
+    * its replies: for the public only published, not withheld replies, matched on their
+      published text (``Reply.public_text``: staff-marked passages, phone numbers, addresses
+      and the deputies' contact details removed — suggestions/public_projection.py), so a
+      search can never find, or rebuild character by character, what the page hides;
     * with ``include_internal=True`` (staff, deputies, units — the caller decides) also every
-      version's title and body and every reply, published or not.
+      version's title and body and every reply's full text, published or not.
 
 Databases
     * PostgreSQL: migration ``0002_search_trgm`` creates the ``pg_trgm`` extension and GIN
-      trigram indexes (``gin_trgm_ops``) on the searched columns, and `TrigramContains`
+      trigram indexes (``gin_trgm_ops``) on the searched columns (``0008_public_projection``
+      adds those of ``Reply.public_text``), and `TrigramContains`
       matches with ``LIKE``/``ILIKE``, which those indexes serve, so a term of three or more
       characters is answered from the index (bitmap index scans, one per text, combined as
       hashed ``pk IN (…)`` sets). A two-character term (电池, 消防) has no complete
@@ -139,12 +142,15 @@ def _term_condition(term: str, *, include_internal: bool, use_bigrams: bool = Fa
         _bigram_prefilter(term, "title", "body", use_bigrams=use_bigrams),
         Q(title__trgm_contains=term) | Q(body__trgm_contains=term),
     )
-    replies = Reply.objects.filter(
-        _bigram_prefilter(term, "text", use_bigrams=use_bigrams), text__trgm_contains=term
-    )
-    if not include_internal:
-        # A hit inside a redacted passage would reveal that the passage exists.
-        replies = replies.published().exclude(redactions__icontains=term)
+    if include_internal:
+        replies = Reply.objects.filter(
+            _bigram_prefilter(term, "text", use_bigrams=use_bigrams), text__trgm_contains=term
+        )
+    else:
+        replies = Reply.objects.published().filter(
+            _bigram_prefilter(term, "public_text", use_bigrams=use_bigrams),
+            public_text__trgm_contains=term,
+        )
     matching = [own_text.values("pk").order_by(), replies.values("suggestion_id").order_by()]
     if include_internal:
         versions = Version.objects.filter(

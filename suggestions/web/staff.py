@@ -26,7 +26,7 @@ from suggestions.models import (
     SupervisionPlan,
 )
 from suggestions.progress import next_steps
-from suggestions.publication import deputy_contact_values, public_reply_text
+from suggestions.public_projection import deputy_contact_values, is_public, public_reply_text
 
 from .actions import ActionPage
 from .forms import (
@@ -45,7 +45,6 @@ from .forms import (
     SupervisionPlanForm,
     WithholdForm,
 )
-from .presenters import is_public
 from .roles import leader_required, roles_of, staff_required
 
 QUEUE_LIMIT = 50

@@ -17,10 +17,11 @@ from suggestions.models import (
     Suggestion,
     Version,
 )
+from suggestions.public_projection import project
 from suggestions.services import refusal_reasons
 from suggestions.services.transitions import transition_label
 
-from .public import NamedRefSerializer, PublicEventSerializer, PublicSuggestionDetailSerializer
+from .public import NamedRefSerializer, PublicSuggestionDetailSerializer
 
 TRANSITION_NAMES = (
     "submit",
@@ -112,10 +113,35 @@ class EvaluationSerializer(serializers.ModelSerializer):
         fields = ["round", "rating", "comment", "evaluated_at"]
 
 
-class InternalEventSerializer(PublicEventSerializer):
-    class Meta(PublicEventSerializer.Meta):
+class InternalEventSerializer(serializers.ModelSerializer):
+    """Every event as recorded, internal ones and the full text included."""
+
+    from_state_label = serializers.CharField(source="get_from_state_display", read_only=True)
+    to_state_label = serializers.CharField(source="get_to_state_display", read_only=True)
+    source = serializers.CharField(
+        source="source.title", default=None, allow_null=True, read_only=True
+    )
+    when_display = serializers.CharField(read_only=True)
+
+    class Meta:
         model = Event
-        fields = [*PublicEventSerializer.Meta.fields, "is_public"]
+        fields = [
+            "id",
+            "action",
+            "action_label",
+            "from_state",
+            "from_state_label",
+            "to_state",
+            "to_state_label",
+            "actor_name",
+            "reason",
+            "occurred_at",
+            "date",
+            "date_precision",
+            "when_display",
+            "source",
+            "is_public",
+        ]
 
 
 class TransitionOptionSerializer(serializers.Serializer):
@@ -125,7 +151,9 @@ class TransitionOptionSerializer(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.CharField())
 
 
-class InternalSuggestionSerializer(PublicSuggestionDetailSerializer):
+class InternalRecordSerializer(serializers.ModelSerializer):
+    """The internal part of a suggestion's record (what the public projection leaves out)."""
+
     versions = VersionSerializer(many=True, read_only=True)
     cosignatures = CoSignatureSerializer(many=True, read_only=True)
     all_assignments = InternalAssignmentSerializer(source="assignments", many=True, read_only=True)
@@ -134,9 +162,9 @@ class InternalSuggestionSerializer(PublicSuggestionDetailSerializer):
     events = InternalEventSerializer(many=True, read_only=True)
     transitions = serializers.SerializerMethodField()
 
-    class Meta(PublicSuggestionDetailSerializer.Meta):
+    class Meta:
+        model = Suggestion
         fields = [
-            *PublicSuggestionDetailSerializer.Meta.fields,
             "handling_round",
             "current_version_number",
             "revision_due_on",
@@ -169,6 +197,20 @@ class InternalSuggestionSerializer(PublicSuggestionDetailSerializer):
                 }
             )
         return options
+
+
+class InternalSuggestionSerializer(InternalRecordSerializer):
+    """What the people working on a suggestion read: the fields of its public projection
+    (exactly as the public API renders them) and its internal record beside them."""
+
+    def get_fields(self):
+        # Both parts' fields, so that the schema documents the whole response.
+        return {**PublicSuggestionDetailSerializer().get_fields(), **super().get_fields()}
+
+    def to_representation(self, suggestion: Suggestion):
+        public = PublicSuggestionDetailSerializer(project(suggestion), context=self.context)
+        record = InternalRecordSerializer(suggestion, context=self.context)
+        return {**public.data, **record.data}
 
 
 class DraftCreateSerializer(serializers.Serializer):
