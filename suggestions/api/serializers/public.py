@@ -61,11 +61,12 @@ PRECISION_HELP = "How much of the date is known: day, month or year."
 DISPLAY_HELP = "The date at its precision, ISO 8601: '2023-01-05', '2023-01' or '2023'."
 
 
-def partial_date_fields(prefix: str, source: str) -> dict[str, serializers.Field]:
-    """`<prefix>`, `<prefix>_precision` and `<prefix>_display` read from a PublicDate."""
+def partial_date_fields(source: str, date_name: str, prefix: str) -> dict[str, serializers.Field]:
+    """The PublicDate `source` as `<date_name>` (ISO date), `<prefix>_precision` and
+    `<prefix>_display`."""
     precision = f"{prefix}_precision"
     return {
-        prefix: serializers.DateField(
+        date_name: serializers.DateField(
             source=f"{source}.value",
             allow_null=True,
             help_text=PARTIAL_DATE_HELP.format(field=precision),
@@ -163,7 +164,7 @@ class OutcomeSerializer(serializers.Serializer):
     description = serializers.CharField()
 
     def get_fields(self):
-        return {**super().get_fields(), **partial_date_fields("date", "date")}
+        return {**super().get_fields(), **partial_date_fields("date", "date", "date")}
 
 
 class PublicEventSerializer(serializers.Serializer):
@@ -190,7 +191,7 @@ class PublicEventSerializer(serializers.Serializer):
     source = serializers.CharField(allow_null=True, help_text="The source article's title.")
 
     def get_fields(self):
-        return {**super().get_fields(), **partial_date_fields("date", "date")}
+        return {**super().get_fields(), **partial_date_fields("date", "date", "date")}
 
 
 class SupervisionActivitySerializer(serializers.Serializer):
@@ -201,7 +202,7 @@ class SupervisionActivitySerializer(serializers.Serializer):
     description = serializers.CharField()
 
     def get_fields(self):
-        return {**super().get_fields(), **partial_date_fields("date", "date")}
+        return {**super().get_fields(), **partial_date_fields("date", "date", "date")}
 
 
 class PublicSupervisionPlanSerializer(serializers.Serializer):
@@ -223,7 +224,7 @@ class FollowUpReviewSerializer(serializers.Serializer):
     due_on = serializers.DateField(allow_null=True)
 
     def get_fields(self):
-        return {**super().get_fields(), **partial_date_fields("date", "date")}
+        return {**super().get_fields(), **partial_date_fields("date", "date", "date")}
 
 
 class LinkSerializer(serializers.Serializer):
@@ -266,4 +267,4 @@ class PublicSuggestionDetailSerializer(serializers.Serializer):
     links = LinkSerializer(many=True, help_text="Links to public suggestions only.")
 
     def get_fields(self):
-        return {**super().get_fields(), **partial_date_fields("filed_on", "filed")}
+        return {**super().get_fields(), **partial_date_fields("filed", "filed_on", "filed")}
