@@ -205,10 +205,12 @@ def refresh_public_texts(replies: QuerySet[Reply]) -> int:
 CONTACT_FIELDS = frozenset({"phone", "email", "address"})
 
 
-def refresh_public_texts_on_contact_change(sender, instance, update_fields=None, **kwargs):
+def refresh_public_texts_on_contact_change(
+    sender, instance, update_fields=None, raw=False, **kwargs
+) -> None:
     """post_save of `congress.Person`: a deputy's new phone, address or e-mail must vanish
     from the searchable text of the published replies to their suggestions at once."""
-    if update_fields is not None and not CONTACT_FIELDS & set(update_fields):
+    if raw or (update_fields is not None and not CONTACT_FIELDS & set(update_fields)):
         return
     lead_or_cosigner = Q(suggestion__lead_deputy__person=instance) | Q(
         suggestion__cosignatures__deputy__person=instance
