@@ -24,7 +24,7 @@ INDEXES = [
 
 
 def fill_public_texts(apps, schema_editor):
-    from suggestions.public_projection import searchable_reply_text
+    from suggestions.public_projection.replies import searchable_reply_text
 
     Reply = apps.get_model("suggestions", "Reply")
     replies = (
