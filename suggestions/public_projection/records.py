@@ -50,6 +50,7 @@ class PublicDate:
         return self.display
 
 
+@dataclass(frozen=True)
 class PublicRef:
     id: int
     name: str
