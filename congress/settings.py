@@ -261,6 +261,7 @@ SPECTACULAR_SETTINGS = {
         "ReplyCategoryEnum": "suggestions.models.ReplyCategory",
         "RatingEnum": "suggestions.models.Rating",
         "UnitRoleEnum": "suggestions.models.UnitRole",
+        "DatePrecisionEnum": "suggestions.models.common.DatePrecision",
     },
 }
 REST_KNOX = {

@@ -3,7 +3,7 @@
 Every channel — pages, API, admin, exports, search, statistics, the inbox, attachments —
 derives its querysets and its fetch-and-check from this module; none restates a rule.
 (Who may *act* is `suggestions.rules`; what a citizen reads of a public suggestion is
-`suggestions.publication`.)
+`suggestions.public_projection`.)
 
 Audiences of a suggestion (README, "Who sees what"):
 
@@ -42,6 +42,7 @@ from suggestions.models import (
     SupervisionPlan,
     Version,
 )
+from suggestions.public_projection.timeline import public_actor, public_event_text
 
 
 class Audience(StrEnum):
@@ -127,23 +128,6 @@ PROJECTIONS: dict[Audience, Projection] = {
 
 # Events only the congress itself reads, whoever else may read internal events.
 STAFF_ONLY_ACTIONS = frozenset({"withhold"})
-
-# Actions whose text the public reads (the number given on registration, the units of an
-# assignment, a reply's category, the theme of a key supervision …); every other action's
-# text is internal even when the event itself is public.
-PUBLIC_REASON_ACTIONS = frozenset(
-    {
-        "register",
-        "assign",
-        "reply",
-        "partial_reply",
-        "key_supervision",
-        "supervision_activity",
-        "outcome",
-        "start_follow_up",
-        "complete",
-    }
-)
 
 # The projection flag a reader needs to read the text (`reason`) of an event of these
 # actions; the event itself (what happened, when) stays on the timeline.
@@ -318,24 +302,23 @@ def readable_events(projection: Projection, suggestion: Suggestion) -> QuerySet[
 
 
 def event_text(projection: Projection, event: Event) -> str:
-    """The text of `event` this reader may read ('' when it is not theirs to read)."""
+    """The text of `event` this reader may read: the full text where their projection
+    admits it, else its public part (the public projection's)."""
     needed = REASON_NEEDS.get(event.action)
-    if needed is not None and not getattr(projection, needed):
-        return ""
-    if not projection.internal_events and event.action not in PUBLIC_REASON_ACTIONS:
-        return ""
-    return event.reason
+    allowed = getattr(projection, needed) if needed else projection.internal_events
+    return event.reason if allowed else public_event_text(event)
 
 
-def present_events(projection: Projection, events) -> list[Event]:
-    """Events with `display_reason` and `display_actor` set for this reader: account names
-    only for the congress's own staff; everyone else reads who acted as a body or by name."""
-    from suggestions.web.presenters import public_actor
-
+def present_events(projection: Projection, suggestion: Suggestion, events) -> list[Event]:
+    """`suggestion`'s events with `display_reason` and `display_actor` set for this reader:
+    account names only for the congress's own staff; everyone else reads who acted as the
+    public does (a body, or a deputy by name)."""
     shown = list(events)
     for event in shown:
         event.display_reason = event_text(projection, event)
-        event.display_actor = event.actor_name if projection.account_names else public_actor(event)
+        event.display_actor = (
+            event.actor_name if projection.account_names else public_actor(event, suggestion)
+        )
     return shown
 
 

@@ -7,9 +7,10 @@ class SuggestionsConfig(AppConfig):
     verbose_name = _("代表建议")
 
     def ready(self) -> None:
-        from suggestions import checks
+        from suggestions import checks, public_projection
         from suggestions.api import authentication, public_cache
 
         checks.connect()
         public_cache.connect()
         authentication.connect()
+        public_projection.connect()

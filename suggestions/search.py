@@ -7,8 +7,10 @@ different text). Matching is case-insensitive for Latin letters.
 
 Texts searched
     * the suggestion's current title and body;
-    * its replies: for the public only published, not withheld replies, and not through a
-      passage that staff redacted before publication;
+    * its replies: for the public only published, not withheld replies, matched on their
+      published text (``Reply.public_text``: staff-marked passages, phone numbers, addresses
+      and the deputies' contact details removed — suggestions/public_projection/), so a
+      search can never find, or rebuild character by character, what the page hides;
     * for a signed-in reader's working set (``scope=access.search_scope(user)``) also the
       versions and the full reply texts that reader may read — and nothing they may not:
       staff never match a draft or a revision in progress, a co-signer never an unpublished
@@ -16,7 +18,8 @@ Texts searched
 
 Databases
     * PostgreSQL: migration ``0002_search_trgm`` creates the ``pg_trgm`` extension and GIN
-      trigram indexes (``gin_trgm_ops``) on the searched columns, and `TrigramContains`
+      trigram indexes (``gin_trgm_ops``) on the searched columns (``0008_public_projection``
+      adds those of ``Reply.public_text``), and `TrigramContains`
       matches with ``LIKE``/``ILIKE``, which those indexes serve, so a term of three or more
       characters is answered from the index (bitmap index scans, one per text, combined as
       hashed ``pk IN (…)`` sets). A two-character term (电池, 消防) has no complete
@@ -142,17 +145,23 @@ def _term_condition(term: str, *, scope: SearchScope | None, use_bigrams: bool =
         _bigram_prefilter(term, "title", "body", use_bigrams=use_bigrams),
         Q(title__trgm_contains=term) | Q(body__trgm_contains=term),
     )
-    replies = Reply.objects.filter(
-        _bigram_prefilter(term, "text", use_bigrams=use_bigrams), text__trgm_contains=term
+    # Everyone matches published replies on their published text only: a hit inside a
+    # redacted passage would reveal what the page hides.
+    published = Reply.objects.published().filter(
+        _bigram_prefilter(term, "public_text", use_bigrams=use_bigrams),
+        public_text__trgm_contains=term,
     )
-    # A hit inside a redacted passage would reveal that the passage exists.
-    published = replies.published().exclude(redactions__icontains=term)
     matching = [published.values("suggestion_id").order_by()]
     if scope is None:
         matching.append(own_text.values("pk").order_by())
     else:
+        full = Reply.objects.filter(
+            scope.full_replies,
+            _bigram_prefilter(term, "text", use_bigrams=use_bigrams),
+            text__trgm_contains=term,
+        )
         matching.append(own_text.filter(scope.current_text).values("pk").order_by())
-        matching.append(replies.filter(scope.full_replies).values("suggestion_id").order_by())
+        matching.append(full.values("suggestion_id").order_by())
         versions = Version.objects.filter(
             scope.versions,
             _bigram_prefilter(term, "title", "body", use_bigrams=use_bigrams),

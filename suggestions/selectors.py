@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from suggestions.models import Event, Reply, Suggestion
+from suggestions.models import Suggestion
 
 
 def public_suggestions() -> QuerySet[Suggestion]:
@@ -16,17 +16,6 @@ def public_suggestions() -> QuerySet[Suggestion]:
         .select_related("congress", "term", "session", "lead_deputy__person")
         .order_by("-filed_on", "-pk")
     )
-
-
-def public_events(suggestion: Suggestion) -> QuerySet[Event]:
-    """The public timeline in the order things happened. Live events are written as they
-    happen and seeded ones in the source article's order, so insertion order is the
-    chronology; sorting by date would misplace the steps the articles leave undated."""
-    return suggestion.events.public().select_related("source").order_by("pk")
-
-
-def public_replies(suggestion: Suggestion) -> QuerySet[Reply]:
-    return suggestion.replies.published().select_related("assignment__unit")
 
 
 def suggestion_for_detail(pk: int) -> Suggestion:

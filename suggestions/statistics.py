@@ -43,7 +43,11 @@ Rates (each a `Rate` with numerator and denominator; value None when the denomin
       date) is before `today`, while the suggestion is assigned or rehandling; unit — such
       assignments of the unit.
 
-Withheld suggestions are counted (a count reveals nothing of their content).
+Audiences
+    * public (the default; /stats/ and the statistics API): only public suggestions
+      (`Suggestion.objects.public()`) and their assignments, replies and evaluations are
+      counted, so a withheld suggestion shows in no public figure;
+    * ``public_only=False`` (the staff dashboard): every suggestion of the congress.
 """
 
 from __future__ import annotations
@@ -125,35 +129,63 @@ class HandlingStatistics:
 # ---- public entry points ----
 
 
-def congress_statistics(congress: Congress, *, today: dt.date | None = None) -> HandlingStatistics:
-    return _compute(_CongressScope(congress=congress), today)[congress.pk]
+def congress_statistics(
+    congress: Congress, *, today: dt.date | None = None, public_only: bool = True
+) -> HandlingStatistics:
+    scope = _CongressScope(congress=congress, population=_population(public_only))
+    return _compute(scope, today)[congress.pk]
 
 
-def session_statistics(session: Session, *, today: dt.date | None = None) -> HandlingStatistics:
-    return _compute(_SessionScope(congress=session.term.congress, session=session), today)[
-        session.pk
-    ]
+def session_statistics(
+    session: Session, *, today: dt.date | None = None, public_only: bool = True
+) -> HandlingStatistics:
+    scope = _SessionScope(
+        congress=session.term.congress, session=session, population=_population(public_only)
+    )
+    return _compute(scope, today)[session.pk]
 
 
 def unit_statistics(
-    unit: HandlingUnit, *, session: Session | None = None, today: dt.date | None = None
+    unit: HandlingUnit,
+    *,
+    session: Session | None = None,
+    today: dt.date | None = None,
+    public_only: bool = True,
 ) -> HandlingStatistics:
-    scope = _UnitScope(congress=unit.congress, session=session, only_unit=unit)
+    scope = _UnitScope(
+        congress=unit.congress,
+        session=session,
+        only_unit=unit,
+        population=_population(public_only),
+    )
     return _compute(scope, today)[unit.pk]
 
 
-def session_table(congress: Congress, *, today: dt.date | None = None) -> list[HandlingStatistics]:
+def session_table(
+    congress: Congress, *, today: dt.date | None = None, public_only: bool = True
+) -> list[HandlingStatistics]:
     """One row per session of `congress` (in term and session order)."""
-    result = _compute(_SessionScope(congress=congress, session=None), today)
-    return list(result.values())
+    scope = _SessionScope(congress=congress, session=None, population=_population(public_only))
+    return list(_compute(scope, today).values())
 
 
 def unit_table(
-    congress: Congress, *, session: Session | None = None, today: dt.date | None = None
+    congress: Congress,
+    *,
+    session: Session | None = None,
+    today: dt.date | None = None,
+    public_only: bool = True,
 ) -> list[HandlingStatistics]:
     """One row per handling unit of `congress` (by name), optionally for one session."""
-    result = _compute(_UnitScope(congress=congress, session=session, only_unit=None), today)
-    return list(result.values())
+    scope = _UnitScope(
+        congress=congress, session=session, only_unit=None, population=_population(public_only)
+    )
+    return list(_compute(scope, today).values())
+
+
+def _population(public_only: bool) -> QuerySet[Suggestion]:
+    """The suggestions counted: what the public may see, or (staff) all of them."""
+    return Suggestion.objects.public() if public_only else Suggestion.objects.all()
 
 
 # ---- scopes: which rows, grouped by what ----
@@ -162,6 +194,7 @@ def unit_table(
 @dataclass
 class _CongressScope:
     congress: Congress
+    population: QuerySet[Suggestion]
     kind = "congress"
     unit_level = False
 
@@ -169,16 +202,18 @@ class _CongressScope:
         return {self.congress.pk: self.congress.name}
 
     def suggestions(self) -> tuple[QuerySet, str]:
-        return Suggestion.objects.filter(congress=self.congress), "congress"
+        return self.population.filter(congress=self.congress), "congress"
 
     def assignments(self) -> tuple[QuerySet, str]:
-        return Assignment.objects.filter(suggestion__congress=self.congress), "suggestion__congress"
+        counted = Assignment.objects.filter(suggestion__in=self.population.values("pk"))
+        return counted.filter(suggestion__congress=self.congress), "suggestion__congress"
 
 
 @dataclass
 class _SessionScope:
     congress: Congress
     session: Session | None
+    population: QuerySet[Suggestion]
     kind = "session"
     unit_level = False
 
@@ -199,10 +234,11 @@ class _SessionScope:
         return {f"{prefix}congress": self.congress, f"{prefix}session__isnull": False}
 
     def suggestions(self) -> tuple[QuerySet, str]:
-        return Suggestion.objects.filter(**self._filter("")), "session"
+        return self.population.filter(**self._filter("")), "session"
 
     def assignments(self) -> tuple[QuerySet, str]:
-        return Assignment.objects.filter(**self._filter("suggestion__")), "suggestion__session"
+        counted = Assignment.objects.filter(suggestion__in=self.population.values("pk"))
+        return counted.filter(**self._filter("suggestion__")), "suggestion__session"
 
 
 @dataclass
@@ -210,6 +246,7 @@ class _UnitScope:
     congress: Congress
     session: Session | None
     only_unit: HandlingUnit | None
+    population: QuerySet[Suggestion]
     kind = "unit"
     unit_level = True
 
@@ -223,7 +260,9 @@ class _UnitScope:
         raise NotImplementedError
 
     def assignments(self) -> tuple[QuerySet, str]:
-        assignments = Assignment.objects.filter(unit__congress=self.congress)
+        assignments = Assignment.objects.filter(
+            suggestion__in=self.population.values("pk"), unit__congress=self.congress
+        )
         if self.only_unit is not None:
             assignments = assignments.filter(unit=self.only_unit)
         if self.session is not None:

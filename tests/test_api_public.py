@@ -127,6 +127,8 @@ def test_list_row_has_exactly_the_public_keys(client, public_case):
         "state",
         "state_label",
         "filed_on",
+        "filed_precision",
+        "filed_display",
         "is_key",
     }
 
@@ -235,7 +237,7 @@ def test_statistics_endpoints(client, public_case, world):
     one = client.get(f"/api/v1/statistics/units/{world.lead_unit.pk}/").json()
     assert one["scope"] == "unit" and one["registered"] is None
     session = client.get(f"/api/v1/statistics/sessions/{world.session.pk}/").json()
-    assert session["registered"] == 3  # the two public ones and the withheld one
+    assert session["registered"] == 2  # the two public ones, not the withheld one
     bad = client.get(f"/api/v1/statistics/units/{world.lead_unit.pk}/", {"session": "x"})
     assert bad.status_code == 400 and "session" in bad.json()["fields"]
     assert client.get("/api/v1/statistics/congresses/999999/").status_code == 404

@@ -70,6 +70,7 @@ def bulk_public_suggestions(world, n: int) -> list:
                     assignment=lead,
                     category="B",
                     text="答复内容",
+                    public_text="答复内容",  # nothing to remove; what reply_publish stores
                     signer="张三",
                     replied_at=timezone.now(),
                     published_at=timezone.now(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from suggestions import services
 from suggestions.admin.suggestion import scoped_to_staff_congresses
 from suggestions.models import (
     Assignment,
@@ -125,6 +126,11 @@ class ReplyAdmin(CongressScopedAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        # Edited redactions or withheld flag: public search must match the new public text.
+        services.reply_refresh_public_text(reply=obj)
 
 
 @admin.register(Evaluation)

@@ -15,6 +15,7 @@ from typing import Any
 
 from suggestions.annotations import key_supervised
 from suggestions.models import State, Suggestion
+from suggestions.public_projection import PublicDate
 
 ROW_VALUES = (
     "id",
@@ -28,6 +29,7 @@ ROW_VALUES = (
     "lead_deputy__person__name",
     "state",
     "filed_on",
+    "filed_precision",
     "is_key",
 )
 
@@ -57,7 +59,7 @@ def public_list_rows(ids: Sequence[int]) -> list[dict[str, Any]]:
         state = row["state"]
         if state not in state_labels:
             state_labels[state] = str(State(state).label)
-        filed_on = row["filed_on"]
+        filed = PublicDate(row["filed_on"], row["filed_precision"])
         rows.append(
             {
                 "id": row["id"],
@@ -74,7 +76,9 @@ def public_list_rows(ids: Sequence[int]) -> list[dict[str, Any]]:
                 "lead_deputy": row["lead_deputy__person__name"],
                 "state": state,
                 "state_label": state_labels[state],
-                "filed_on": filed_on.isoformat() if filed_on else None,
+                "filed_on": filed.value.isoformat() if filed.value else None,
+                "filed_precision": filed.precision,
+                "filed_display": filed.iso,
                 "is_key": row["is_key"],
             }
         )

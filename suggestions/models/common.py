@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
+from django.utils import formats
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,14 +17,16 @@ class DatePrecision(models.TextChoices):
 
 
 def format_partial_date(date: dt.date | None, precision: str) -> str:
-    """'2022年8月' for a month-precision date; '' when the date is unknown."""
+    """The date at its precision in the active language's format, never with an invented
+    day: a month-precision date reads '2022年8月' (English 'August 2022'), a year-precision
+    one '2022年' ('2022'); '' when the date is unknown."""
     if date is None:
         return ""
     if precision == DatePrecision.YEAR:
-        return f"{date.year}年"
+        return gettext("%(year)d年") % {"year": date.year}
     if precision == DatePrecision.MONTH:
-        return f"{date.year}年{date.month}月"
-    return f"{date.year}年{date.month}月{date.day}日"
+        return formats.date_format(date, "YEAR_MONTH_FORMAT")
+    return formats.date_format(date, "DATE_FORMAT")
 
 
 class SourceArticle(models.Model):

@@ -209,6 +209,12 @@ class Reply(SourcedModel):
         blank=True,
         help_text=_("每行一段；公开文本中这些段落将被删除"),
     )
+    public_text = models.TextField(
+        _("公开文本"),
+        blank=True,
+        editable=False,
+        help_text=_("公开后的答复文本（已删除标记段落和联系方式），公开搜索只查此文本"),
+    )
     attachment = models.FileField(_("答复函附件"), upload_to="replies/%Y/", blank=True)
     replied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -26,6 +26,7 @@ from suggestions.models import (
     Suggestion,
     UnitRole,
 )
+from suggestions.public_projection import stored_public_text
 
 from .common import require_staff, require_text, today_for
 from .errors import PermissionDenied, TransitionRefused, ValidationError
@@ -391,7 +392,16 @@ def reply_publish(*, reply: Reply, actor, redactions: str = "", now=None) -> Rep
     require_staff(actor, reply.suggestion)
     reply.redactions = redactions
     reply.published_at = now or timezone.now()
-    reply.save(update_fields=["redactions", "published_at"])
+    reply.public_text = stored_public_text(reply)
+    reply.save(update_fields=["redactions", "published_at", "public_text"])
+    return reply
+
+
+def reply_refresh_public_text(*, reply: Reply) -> Reply:
+    """Recompute the searchable public text after `redactions` or `withheld` were edited
+    outside `reply_publish` (the admin)."""
+    reply.public_text = stored_public_text(reply)
+    reply.save(update_fields=["public_text"])
     return reply
 
 
@@ -412,7 +422,8 @@ def suggestion_evaluate(
         "evaluate",
         actor=actor,
         arguments={"dissatisfied": rating == Rating.DISSATISFIED},
-        reason=f"{label}" + (f"：{comment}" if comment else ""),
+        # The event carries the rating only; the comment stays in the Evaluation.
+        reason=str(label),
         now=now,
     )
     evaluation = Evaluation.objects.create(
@@ -466,6 +477,7 @@ __all__ = [
     "co_opinion_submit",
     "contact_record",
     "reply_publish",
+    "reply_refresh_public_text",
     "suggestion_assign",
     "suggestion_evaluate",
     "suggestion_lapse_evaluation",

@@ -15,7 +15,7 @@ from suggestions import access, services
 from suggestions.access import Audience
 from suggestions.models import Assignment, CoSignature, State, Suggestion
 from suggestions.progress import next_steps
-from suggestions.publication import deputy_contact_values, public_reply_text
+from suggestions.public_projection import deputy_contact_values, public_reply_text
 from suggestions.services.drafting import EDITABLE_STATES
 
 from . import inbox
@@ -184,6 +184,7 @@ class DeputySuggestionPage(ActionPage):
             "assignments": s.assignments.select_related("unit").order_by("role", "unit__name"),
             "events": access.present_events(
                 projection,
+                s,
                 access.readable_events(projection, s).select_related("source", "actor__person"),
             ),
             "next_steps": next_steps(s),

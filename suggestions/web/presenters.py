@@ -1,6 +1,6 @@
-"""What the pages show about a suggestion that is derived, not stored: whether it is public,
-the difference between two versions, who acted on the public timeline. (Who must act next is
-`suggestions.progress`; the public text of a reply is `suggestions.publication`.)
+"""What the pages show about a suggestion that is derived, not stored: the difference between
+two versions. (Who must act next is `suggestions.progress`; everything the public sees,
+including who acted on the public timeline, is `suggestions.public_projection`.)
 
 These functions work on prefetched data only (no queries), so list and detail pages keep a
 constant number of queries.
@@ -12,19 +12,6 @@ import difflib
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext as _
-
-from suggestions.models import (
-    PUBLIC_STATES,
-    Suggestion,
-)
-
-
-def is_public(suggestion: Suggestion) -> bool:
-    return suggestion.state in PUBLIC_STATES and not suggestion.withheld_reason
-
-
-# ---- Versions ----
 
 
 def inline_diff(old: str, new: str) -> SafeString:
@@ -40,21 +27,3 @@ def inline_diff(old: str, new: str) -> SafeString:
         if op in ("insert", "replace"):
             parts.append(f"<ins>{escape(new[b0:b1])}</ins>")
     return mark_safe("".join(parts))
-
-
-# ---- Public timeline ----
-
-UNIT_ACTIONS = frozenset({"contact", "reply", "partial_reply", "co_opinion"})
-
-
-def public_actor(event) -> str:
-    """Who acted, as the public reads it: the acting body, or the deputy by name. Staff and
-    unit clerks' own accounts are not shown (the reason names the unit where it matters)."""
-    if event.actor_id is None:
-        return event.actor_name
-    person = getattr(event.actor, "person", None)
-    if person is not None and event.suggestion.lead_deputy.person_id == person.pk:
-        return person.name
-    if event.action in UNIT_ACTIONS:
-        return _("承办单位")
-    return _("人大常委会代表工作机构")

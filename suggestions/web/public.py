@@ -1,8 +1,8 @@
 """Public pages (no login): home, the list with search and facets, one suggestion, statistics.
 
-Only what `Suggestion.objects.public()` admits is shown, with public events, published
-replies (contact details removed) and public supervision activities. Each page runs a
-constant number of queries whatever the number of suggestions.
+Only what `Suggestion.objects.public()` admits is listed, and a suggestion's page shows its
+public projection (suggestions/public_projection.py), the same one the public API returns.
+Each page runs a constant number of queries whatever the number of suggestions.
 """
 
 from __future__ import annotations
@@ -14,25 +14,19 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from congress.models import Congress, HandlingUnit, Session
-from suggestions import access, selectors
+from suggestions import public_projection, selectors
 from suggestions.models import (
     PUBLIC_STATES,
     Assignment,
     AssignmentStatus,
-    CoSignature,
-    Outcome,
     Reply,
     ReplyCategory,
     State,
     Suggestion,
-    SupervisionActivity,
     SupervisionPlan,
 )
 from suggestions.progress import next_steps
-from suggestions.publication import deputy_contact_values, public_reply_text
 from suggestions.search import search_suggestions
-
-from .presenters import is_public
 
 PAGE_SIZE = 20
 
@@ -151,75 +145,9 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
 
 
 def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        suggestion = (
-            Suggestion.objects.public()
-            .select_related(
-                "congress",
-                "term",
-                "session",
-                "lead_deputy__person",
-                "lead_deputy__delegation",
-                "merged_into",
-                "source",
-            )
-            .prefetch_related(
-                Prefetch(
-                    "cosignatures",
-                    queryset=CoSignature.objects.filter(confirmed_at__isnull=False).select_related(
-                        "deputy__person"
-                    ),
-                ),
-                Prefetch(
-                    "assignments",
-                    queryset=Assignment.objects.select_related("unit").order_by(
-                        "role", "unit__name"
-                    ),
-                ),
-                Prefetch("replies", queryset=Reply.objects.select_related("assignment__unit")),
-                Prefetch("outcomes", queryset=Outcome.objects.select_related("source")),
-                Prefetch(
-                    "supervision_plans",
-                    queryset=SupervisionPlan.objects.select_related("committee", "lead_unit"),
-                ),
-                Prefetch(
-                    "supervision_plans__activities",
-                    queryset=SupervisionActivity.objects.filter(is_public=True),
-                ),
-                "follow_up_reviews",
-                "links_out__to_suggestion",
-                "links_in__from_suggestion",
-            )
-            .get(pk=pk)
-        )
-    except Suggestion.DoesNotExist:
-        raise Http404(_("没有这件公开的建议。")) from None
-
-    private_values = deputy_contact_values(suggestion)
-    replies = [
-        (reply, public_reply_text(reply, private_values))
-        for reply in suggestion.replies.all()
-        if reply.published_at is not None and not reply.withheld
-    ]
-    links = [
-        (link.get_kind_display(), link.to_suggestion, link.note, _("本建议→"))
-        for link in suggestion.links_out.all()
-        if is_public(link.to_suggestion)
-    ] + [
-        (link.get_kind_display(), link.from_suggestion, link.note, _("→本建议"))
-        for link in suggestion.links_in.all()
-        if is_public(link.from_suggestion)
-    ]
-    events = list(selectors.public_events(suggestion).select_related("actor__person"))
-    for event in events:
-        event.suggestion = suggestion  # already loaded; avoids a query per event
-    events = access.present_events(access.PUBLIC, events)
-    context = {
-        "suggestion": suggestion,
-        "events": events,
-        "replies": replies,
-        "links": links,
-        "next_steps": next_steps(suggestion),
-        "merged_into_public": bool(suggestion.merged_into and is_public(suggestion.merged_into)),
-    }
+    suggestion = public_projection.detail_queryset().filter(pk=pk).first()
+    if suggestion is None:
+        raise Http404(_("没有这件公开的建议。"))
+    projected = public_projection.project(suggestion)
+    context = {"suggestion": projected, "events": projected.timeline}
     return render(request, "web/public/detail.html", context)

@@ -26,7 +26,7 @@ from suggestions.models import (
     Suggestion,
 )
 from suggestions.progress import next_steps
-from suggestions.publication import deputy_contact_values, public_reply_text
+from suggestions.public_projection import deputy_contact_values, is_public, public_reply_text
 from suggestions.reminders.selectors import failed_reminders_for
 
 from .actions import ActionPage
@@ -46,7 +46,6 @@ from .forms import (
     SupervisionPlanForm,
     WithholdForm,
 )
-from .presenters import is_public
 from .roles import leader_required, staff_required
 
 QUEUE_LIMIT = 50
@@ -245,6 +244,7 @@ class StaffSuggestionPage(ActionPage):
             "follow_ups": s.follow_up_reviews.all(),
             "events": access.present_events(
                 projection,
+                s,
                 access.readable_events(projection, s).select_related("source", "actor__person"),
             ),
             "next_steps": next_steps(s),

@@ -14,12 +14,14 @@ from suggestions.models import State, Suggestion
 from .roles import roles_of, staff_required
 
 
-def _congress_block(congress: Congress, session: Session | None = None) -> dict:
+def _congress_block(congress: Congress, session: Session | None, *, public_only: bool) -> dict:
+    """One congress's figures: of its public suggestions (/stats/) or of all (staff)."""
+    units = statistics.unit_table(congress, session=session, public_only=public_only)
     return {
         "congress": congress,
-        "overall": statistics.congress_statistics(congress),
-        "sessions": statistics.session_table(congress),
-        "units": [row for row in statistics.unit_table(congress, session=session) if row.assigned],
+        "overall": statistics.congress_statistics(congress, public_only=public_only),
+        "sessions": statistics.session_table(congress, public_only=public_only),
+        "units": [row for row in units if row.assigned],
         "session": session,
     }
 
@@ -40,7 +42,9 @@ def public_stats(request: HttpRequest) -> HttpResponse:
     congresses = list(Congress.objects.all())
     session = _session_choice(request, congresses)
     blocks = [
-        _congress_block(c, session if session and session.term.congress_id == c.pk else None)
+        _congress_block(
+            c, session if session and session.term.congress_id == c.pk else None, public_only=True
+        )
         for c in congresses
     ]
     return render(
@@ -59,7 +63,9 @@ def staff_dashboard(request: HttpRequest) -> HttpResponse:
     congresses = roles_of(request.user).staff_congresses
     session = _session_choice(request, congresses)
     blocks = [
-        _congress_block(c, session if session and session.term.congress_id == c.pk else None)
+        _congress_block(
+            c, session if session and session.term.congress_id == c.pk else None, public_only=False
+        )
         for c in congresses
     ]
     labels = dict(State.choices)

@@ -133,7 +133,7 @@ def fill(target: int) -> None:
                 if s.state != State.DRAFT
             ]
             Assignment.objects.bulk_create(assignments)
-            Reply.objects.bulk_create(
+            replies = [
                 Reply(
                     suggestion=a.suggestion,
                     assignment=a,
@@ -145,7 +145,10 @@ def fill(target: int) -> None:
                 )
                 for a in assignments
                 if a.suggestion.state != State.ASSIGNED
-            )
+            ]
+            for reply in replies:  # generated text holds no contact details to remove
+                reply.public_text = reply.text
+            Reply.objects.bulk_create(replies)
         existing += size
         print(f"  {existing}/{target} suggestions", flush=True)
     from django.db import connection

@@ -18,11 +18,11 @@ from suggestions.models import (
     Suggestion,
     Version,
 )
-from suggestions.publication import deputy_contact_values, public_reply_text
+from suggestions.public_projection import deputy_contact_values, project, public_reply_text
 from suggestions.services import refusal_reasons
 from suggestions.services.transitions import transition_label
 
-from .public import NamedRefSerializer, PublicEventSerializer, PublicSuggestionDetailSerializer
+from .public import NamedRefSerializer, PublicSuggestionDetailSerializer
 
 TRANSITION_NAMES = (
     "submit",
@@ -114,15 +114,39 @@ class EvaluationSerializer(serializers.ModelSerializer):
         fields = ["round", "rating", "comment", "evaluated_at"]
 
 
-class InternalEventSerializer(PublicEventSerializer):
-    """An event as `access.present_events` prepared it for this reader."""
+class InternalEventSerializer(serializers.ModelSerializer):
+    """An event as `access.present_events` prepared it for this reader: internal ones and
+    their full text only where the reader's projection admits them."""
 
     actor_name = serializers.CharField(source="display_actor", read_only=True)
     reason = serializers.CharField(source="display_reason", read_only=True)
 
-    class Meta(PublicEventSerializer.Meta):
+    from_state_label = serializers.CharField(source="get_from_state_display", read_only=True)
+    to_state_label = serializers.CharField(source="get_to_state_display", read_only=True)
+    source = serializers.CharField(
+        source="source.title", default=None, allow_null=True, read_only=True
+    )
+    when_display = serializers.CharField(read_only=True)
+
+    class Meta:
         model = Event
-        fields = [*PublicEventSerializer.Meta.fields, "is_public"]
+        fields = [
+            "id",
+            "action",
+            "action_label",
+            "from_state",
+            "from_state_label",
+            "to_state",
+            "to_state_label",
+            "actor_name",
+            "reason",
+            "occurred_at",
+            "date",
+            "date_precision",
+            "when_display",
+            "source",
+            "is_public",
+        ]
 
 
 class TransitionOptionSerializer(serializers.Serializer):
@@ -132,18 +156,20 @@ class TransitionOptionSerializer(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.CharField())
 
 
-class InternalSuggestionSerializer(PublicSuggestionDetailSerializer):
-    versions = VersionSerializer(many=True, read_only=True)
+class InternalRecordSerializer(serializers.ModelSerializer):
+    """The internal part of a suggestion's record (what the public projection leaves out)."""
+
+    versions = serializers.SerializerMethodField()
     cosignatures = CoSignatureSerializer(many=True, read_only=True)
     all_assignments = InternalAssignmentSerializer(source="assignments", many=True, read_only=True)
-    all_replies = InternalReplySerializer(source="replies", many=True, read_only=True)
+    all_replies = serializers.SerializerMethodField()
     evaluations = EvaluationSerializer(many=True, read_only=True)
-    events = InternalEventSerializer(many=True, read_only=True)
+    events = serializers.SerializerMethodField()
     transitions = serializers.SerializerMethodField()
 
-    class Meta(PublicSuggestionDetailSerializer.Meta):
+    class Meta:
+        model = Suggestion
         fields = [
-            *PublicSuggestionDetailSerializer.Meta.fields,
             "handling_round",
             "current_version_number",
             "revision_due_on",
@@ -160,35 +186,40 @@ class InternalSuggestionSerializer(PublicSuggestionDetailSerializer):
             "transitions",
         ]
 
-    def to_representation(self, suggestion: Suggestion) -> dict:
-        """Everything public, plus what this reader's projection admits (suggestions.access)."""
-        request = self.context.get("request")
-        projection = access.projection_for(getattr(request, "user", None), suggestion)
-        data = super().to_representation(suggestion)
-        data["title"], data["body"] = access.readable_text(projection, suggestion)
-        data["versions"] = VersionSerializer(
-            access.readable_versions(projection, suggestion), many=True
+    @property
+    def projection(self) -> access.Projection:
+        return self.context["projection"]
+
+    @extend_schema_field(VersionSerializer(many=True))
+    def get_versions(self, suggestion: Suggestion):
+        return VersionSerializer(
+            access.readable_versions(self.projection, suggestion), many=True
         ).data
-        data["events"] = InternalEventSerializer(
-            access.present_events(
-                projection,
-                access.readable_events(projection, suggestion).select_related(
-                    "source", "actor__person", "suggestion__lead_deputy"
-                ),
-            ),
-            many=True,
-        ).data
-        private = deputy_contact_values(suggestion)
-        replies = []
-        for reply in access.readable_replies(projection, suggestion).select_related(
+
+    @extend_schema_field(InternalEventSerializer(many=True))
+    def get_events(self, suggestion: Suggestion):
+        events = access.readable_events(self.projection, suggestion).select_related(
+            "source", "actor__person"
+        )
+        shown = access.present_events(self.projection, suggestion, events)
+        return InternalEventSerializer(shown, many=True).data
+
+    @extend_schema_field(InternalReplySerializer(many=True))
+    def get_all_replies(self, suggestion: Suggestion):
+        replies = access.readable_replies(self.projection, suggestion).select_related(
             "assignment__unit"
-        ):
-            shown = InternalReplySerializer(reply).data
-            if not projection.unpublished_replies:
-                shown["text"] = public_reply_text(reply, private)
-                shown["redactions"] = ""
-            replies.append(shown)
-        data["all_replies"] = replies
+        )
+        shown = InternalReplySerializer(replies, many=True).data
+        if not self.projection.unpublished_replies:
+            private = deputy_contact_values(suggestion)
+            for data, reply in zip(shown, replies, strict=True):
+                data["text"] = public_reply_text(reply, private)
+                data["redactions"] = ""
+        return shown
+
+    def to_representation(self, suggestion: Suggestion) -> dict:
+        data = super().to_representation(suggestion)
+        projection = self.projection
         if not projection.withheld_reason:
             data["withheld_reason"] = ""
         if not projection.evaluation_comments:
@@ -217,6 +248,26 @@ class InternalSuggestionSerializer(PublicSuggestionDetailSerializer):
                 }
             )
         return options
+
+
+class InternalSuggestionSerializer(InternalRecordSerializer):
+    """What the people working on a suggestion read: the fields of its public projection
+    (exactly as the public API renders them) and its internal record beside them."""
+
+    def get_fields(self):
+        # Both parts' fields, so that the schema documents the whole response.
+        return {**PublicSuggestionDetailSerializer().get_fields(), **super().get_fields()}
+
+    def to_representation(self, suggestion: Suggestion):
+        request = self.context.get("request")
+        projection = access.projection_for(getattr(request, "user", None), suggestion)
+        public = PublicSuggestionDetailSerializer(project(suggestion), context=self.context)
+        record = InternalRecordSerializer(
+            suggestion, context={**self.context, "projection": projection}
+        )
+        data = {**public.data, **record.data}
+        data["title"], data["body"] = access.readable_text(projection, suggestion)
+        return data
 
 
 class DraftCreateSerializer(serializers.Serializer):

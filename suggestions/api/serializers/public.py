@@ -1,8 +1,9 @@
-"""What the public sees, and nothing more (DESIGN.md §8).
+"""What the public sees, and nothing more (DESIGN.md §8): the serializers render the public
+projection (suggestions/public_projection.py), the same one the public pages show. What it
+leaves out is listed there.
 
-Never here: deputies' contact details, drafts and returned drafts, earlier versions, review
-comments, internal events (is_public=False), co-handling opinions, unpublished or withheld
-replies, evaluations' comments, the withheld reason, assignment return/extension reasons.
+A partial date comes as three fields: the ISO date (the first day of the period it is known
+to), its precision (day, month or year) and its display text at that precision ("2023-01").
 """
 
 from __future__ import annotations
@@ -11,20 +12,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from congress.models import Congress, HandlingUnit, Session, Term
-from suggestions.models import (
-    PUBLIC_STATES,
-    Assignment,
-    Event,
-    FollowUpReview,
-    Outcome,
-    Reply,
-    State,
-    Suggestion,
-    SupervisionActivity,
-    SupervisionPlan,
-)
-from suggestions.progress import next_steps
-from suggestions.publication import public_reply_text
+from suggestions.models import DatePrecision, State, Suggestion
+from suggestions.public_projection import PublicDate
 
 
 class SessionBriefSerializer(serializers.ModelSerializer):
@@ -67,11 +56,42 @@ class NextStepSerializer(serializers.Serializer):
     explanation = serializers.CharField(help_text="How the due date was computed, if any.")
 
 
+PARTIAL_DATE_HELP = "The first day of the period the date is known to; read it with {field}."
+PRECISION_HELP = "How much of the date is known: day, month or year."
+DISPLAY_HELP = "The date at its precision, ISO 8601: '2023-01-05', '2023-01' or '2023'."
+
+
+def partial_date_fields(source: str, date_name: str, prefix: str) -> dict[str, serializers.Field]:
+    """The PublicDate `source` as `<date_name>` (ISO date), `<prefix>_precision` and
+    `<prefix>_display`."""
+    precision = f"{prefix}_precision"
+    return {
+        date_name: serializers.DateField(
+            source=f"{source}.value",
+            allow_null=True,
+            help_text=PARTIAL_DATE_HELP.format(field=precision),
+        ),
+        precision: serializers.ChoiceField(
+            source=f"{source}.precision", choices=DatePrecision.choices, help_text=PRECISION_HELP
+        ),
+        f"{prefix}_display": serializers.CharField(source=f"{source}.iso", help_text=DISPLAY_HELP),
+    }
+
+
 class PublicSuggestionListSerializer(serializers.ModelSerializer):
+    """Documents the public list rows (suggestions/api/public_rows.py builds them)."""
+
     congress = NamedRefSerializer(read_only=True)
     session = serializers.SerializerMethodField()
     lead_deputy = serializers.CharField(source="lead_deputy.person.name", read_only=True)
     state_label = serializers.SerializerMethodField()
+    filed_on = serializers.DateField(
+        read_only=True, help_text=PARTIAL_DATE_HELP.format(field="filed_precision")
+    )
+    filed_precision = serializers.ChoiceField(
+        choices=DatePrecision.choices, read_only=True, help_text=PRECISION_HELP
+    )
+    filed_display = serializers.SerializerMethodField(help_text=DISPLAY_HELP)
     is_key = serializers.BooleanField(source="key_supervised", read_only=True)
     number_display = serializers.CharField(read_only=True)
 
@@ -89,6 +109,8 @@ class PublicSuggestionListSerializer(serializers.ModelSerializer):
             "state",
             "state_label",
             "filed_on",
+            "filed_precision",
+            "filed_display",
             "is_key",
         ]
 
@@ -101,150 +123,108 @@ class PublicSuggestionListSerializer(serializers.ModelSerializer):
         session = suggestion.session
         return {"id": session.pk, "name": session.name} if session else None
 
-
-class PublicAssignmentSerializer(serializers.ModelSerializer):
-    unit = NamedRefSerializer(read_only=True)
-    role_label = serializers.CharField(source="get_role_display", read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
-
-    class Meta:
-        model = Assignment
-        fields = [
-            "unit",
-            "role",
-            "role_label",
-            "status",
-            "status_label",
-            "assigned_on",
-            "due_on",
-            "due_explanation",
-            "extended",
-            "rehandling_due_on",
-        ]
+    def get_filed_display(self, suggestion: Suggestion) -> str:
+        return PublicDate(suggestion.filed_on, suggestion.filed_precision).iso
 
 
-class PublicReplySerializer(serializers.ModelSerializer):
-    unit = serializers.CharField(source="assignment.unit.name", read_only=True)
-    category_label = serializers.CharField(source="get_category_display", read_only=True)
-    text = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Reply
-        fields = [
-            "id",
-            "unit",
-            "round",
-            "category",
-            "category_label",
-            "text",
-            "signer",
-            "replied_at",
-            "published_at",
-        ]
-
-    def get_text(self, reply: Reply) -> str:
-        return public_reply_text(reply)
+class PublicAssignmentSerializer(serializers.Serializer):
+    unit = NamedRefSerializer()
+    role = serializers.CharField()
+    role_label = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    assigned_on = serializers.DateField(allow_null=True)
+    due_on = serializers.DateField(allow_null=True)
+    due_explanation = serializers.CharField()
+    extended = serializers.BooleanField()
+    rehandling_due_on = serializers.DateField(allow_null=True)
 
 
-class OutcomeSerializer(serializers.ModelSerializer):
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    date_display = serializers.CharField(read_only=True)
-
-    class Meta:
-        model = Outcome
-        fields = [
-            "id",
-            "kind",
-            "kind_label",
-            "title",
-            "issuing_body",
-            "date",
-            "date_precision",
-            "date_display",
-            "description",
-        ]
-
-
-class PublicEventSerializer(serializers.ModelSerializer):
-    from_state_label = serializers.CharField(source="get_from_state_display", read_only=True)
-    to_state_label = serializers.CharField(source="get_to_state_display", read_only=True)
-    source = serializers.CharField(
-        source="source.title", default=None, allow_null=True, read_only=True
+class PublicReplySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    unit = serializers.CharField()
+    round = serializers.IntegerField()
+    category = serializers.CharField()
+    category_label = serializers.CharField()
+    text = serializers.CharField(
+        help_text="As published: marked passages, phone numbers, addresses and the deputies' "
+        "contact details removed."
     )
-    when_display = serializers.CharField(read_only=True)
-
-    class Meta:
-        model = Event
-        fields = [
-            "id",
-            "action",
-            "action_label",
-            "from_state",
-            "from_state_label",
-            "to_state",
-            "to_state_label",
-            "actor_name",
-            "reason",
-            "occurred_at",
-            "date",
-            "date_precision",
-            "when_display",
-            "source",
-        ]
+    signer = serializers.CharField()
+    replied_at = serializers.DateTimeField()
+    published_at = serializers.DateTimeField()
 
 
-class SupervisionActivitySerializer(serializers.ModelSerializer):
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    date_display = serializers.CharField(read_only=True)
+class OutcomeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField()
+    title = serializers.CharField()
+    issuing_body = serializers.CharField()
+    description = serializers.CharField()
 
-    class Meta:
-        model = SupervisionActivity
-        fields = [
-            "kind",
-            "kind_label",
-            "title",
-            "conducted_by",
-            "description",
-            "date",
-            "date_display",
-        ]
+    def get_fields(self):
+        return {**super().get_fields(), **partial_date_fields("date", "date", "date")}
 
 
-class PublicSupervisionPlanSerializer(serializers.ModelSerializer):
-    committee = serializers.CharField(
-        source="committee.name", default=None, allow_null=True, read_only=True
+class PublicEventSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    action = serializers.CharField()
+    action_label = serializers.CharField()
+    from_state = serializers.CharField()
+    from_state_label = serializers.CharField()
+    to_state = serializers.CharField()
+    to_state_label = serializers.CharField()
+    actor_name = serializers.CharField(
+        source="actor",
+        help_text="Who acted: a deputy by name, otherwise the acting body (a handling unit, "
+        "the congress's deputy-work office, or the body a source article names).",
     )
-    lead_unit = serializers.CharField(
-        source="lead_unit.name", default=None, allow_null=True, read_only=True
+    reason = serializers.CharField(
+        source="text", help_text="The public part of the step's text; empty when none is public."
     )
-    activities = serializers.SerializerMethodField()
+    occurred_at = serializers.DateTimeField(allow_null=True)
+    when_display = serializers.CharField(
+        source="when_iso",
+        help_text="Local time of a live step, else the step's date at its precision.",
+    )
+    source = serializers.CharField(allow_null=True, help_text="The source article's title.")
 
-    class Meta:
-        model = SupervisionPlan
-        fields = [
-            "id",
-            "theme",
-            "decided_by",
-            "leader_title",
-            "committee",
-            "supervising_body",
-            "lead_unit",
-            "deadline",
-            "activities",
-        ]
-
-    @extend_schema_field(SupervisionActivitySerializer(many=True))
-    def get_activities(self, plan: SupervisionPlan):
-        public = [a for a in plan.activities.all() if a.is_public]
-        return SupervisionActivitySerializer(public, many=True).data
+    def get_fields(self):
+        return {**super().get_fields(), **partial_date_fields("date", "date", "date")}
 
 
-class FollowUpReviewSerializer(serializers.ModelSerializer):
-    date_display = serializers.CharField(read_only=True)
+class SupervisionActivitySerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    kind_label = serializers.CharField()
+    title = serializers.CharField()
+    conducted_by = serializers.CharField()
+    description = serializers.CharField()
 
-    class Meta:
-        model = FollowUpReview
-        fields = ["date", "date_display", "conducted_by", "findings", "is_done", "due_on"]
+    def get_fields(self):
+        return {**super().get_fields(), **partial_date_fields("date", "date", "date")}
+
+
+class PublicSupervisionPlanSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    theme = serializers.CharField()
+    decided_by = serializers.CharField()
+    leader_title = serializers.CharField()
+    committee = serializers.CharField(allow_null=True)
+    supervising_body = serializers.CharField()
+    lead_unit = serializers.CharField(allow_null=True)
+    deadline = serializers.DateField(allow_null=True)
+    activities = SupervisionActivitySerializer(many=True, help_text="Public activities only.")
+
+
+class FollowUpReviewSerializer(serializers.Serializer):
+    conducted_by = serializers.CharField()
+    findings = serializers.CharField()
+    is_done = serializers.BooleanField()
+    due_on = serializers.DateField(allow_null=True)
+
+    def get_fields(self):
+        return {**super().get_fields(), **partial_date_fields("date", "date", "date")}
 
 
 class LinkSerializer(serializers.Serializer):
@@ -256,87 +236,35 @@ class LinkSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
-def _is_public(suggestion: Suggestion) -> bool:
-    return suggestion.state in PUBLIC_STATES and not suggestion.withheld_reason
+class PublicSuggestionDetailSerializer(serializers.Serializer):
+    """One public suggestion: its public projection."""
 
+    id = serializers.IntegerField()
+    congress = NamedRefSerializer()
+    session = NamedRefSerializer(allow_null=True)
+    number = serializers.IntegerField(allow_null=True)
+    number_display = serializers.CharField()
+    title = serializers.CharField()
+    topic = serializers.CharField()
+    lead_deputy = serializers.CharField()
+    delegation = serializers.CharField(help_text="The lead deputy's delegation, if any.")
+    state = serializers.ChoiceField(choices=State.choices)
+    state_label = serializers.CharField()
+    is_key = serializers.BooleanField()
+    body = serializers.CharField()
+    source = serializers.CharField(help_text="The article the record was taken from, if any.")
+    cosigners = serializers.ListField(child=serializers.CharField())
+    merged_into = NamedRefSerializer(
+        allow_null=True, help_text="The public suggestion this one was merged into."
+    )
+    next_steps = NextStepSerializer(many=True)
+    assignments = PublicAssignmentSerializer(many=True, help_text="Active assignments.")
+    replies = PublicReplySerializer(many=True, help_text="Published replies.")
+    outcomes = OutcomeSerializer(many=True)
+    timeline = PublicEventSerializer(many=True, help_text="Public steps, in order.")
+    supervision_plans = PublicSupervisionPlanSerializer(many=True)
+    follow_up_reviews = FollowUpReviewSerializer(many=True)
+    links = LinkSerializer(many=True, help_text="Links to public suggestions only.")
 
-class PublicSuggestionDetailSerializer(PublicSuggestionListSerializer):
-    assignments = serializers.SerializerMethodField()
-    replies = serializers.SerializerMethodField()
-    outcomes = OutcomeSerializer(many=True, read_only=True)
-    timeline = serializers.SerializerMethodField()
-    supervision_plans = PublicSupervisionPlanSerializer(many=True, read_only=True)
-    follow_up_reviews = FollowUpReviewSerializer(many=True, read_only=True)
-    links = serializers.SerializerMethodField()
-    merged_into = serializers.SerializerMethodField()
-    next_steps = serializers.SerializerMethodField()
-    cosigners = serializers.SerializerMethodField()
-
-    class Meta(PublicSuggestionListSerializer.Meta):
-        fields = [
-            *PublicSuggestionListSerializer.Meta.fields,
-            "body",
-            "cosigners",
-            "merged_into",
-            "next_steps",
-            "assignments",
-            "replies",
-            "outcomes",
-            "timeline",
-            "supervision_plans",
-            "follow_up_reviews",
-            "links",
-        ]
-
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_cosigners(self, suggestion: Suggestion):
-        return [c.deputy.person.name for c in suggestion.cosignatures.all() if c.confirmed_at]
-
-    @extend_schema_field(PublicAssignmentSerializer(many=True))
-    def get_assignments(self, suggestion: Suggestion):
-        active = [a for a in suggestion.assignments.all() if a.status == "active"]
-        return PublicAssignmentSerializer(active, many=True).data
-
-    @extend_schema_field(PublicReplySerializer(many=True))
-    def get_replies(self, suggestion: Suggestion):
-        published = [r for r in suggestion.replies.all() if r.published_at and not r.withheld]
-        return PublicReplySerializer(published, many=True).data
-
-    @extend_schema_field(PublicEventSerializer(many=True))
-    def get_timeline(self, suggestion: Suggestion):
-        public = [e for e in suggestion.events.all() if e.is_public]
-        return PublicEventSerializer(public, many=True).data
-
-    @extend_schema_field(NamedRefSerializer(allow_null=True))
-    def get_merged_into(self, suggestion: Suggestion):
-        target = suggestion.merged_into
-        if target is None or not _is_public(target):
-            return None
-        return {"id": target.pk, "name": target.title}
-
-    @extend_schema_field(NextStepSerializer(many=True))
-    def get_next_steps(self, suggestion: Suggestion):
-        return NextStepSerializer(next_steps(suggestion), many=True).data
-
-    @extend_schema_field(LinkSerializer(many=True))
-    def get_links(self, suggestion: Suggestion):
-        links = []
-        for direction, manager, attr in (
-            ("out", suggestion.links_out, "to_suggestion"),
-            ("in", suggestion.links_in, "from_suggestion"),
-        ):
-            for link in manager.all():
-                other = getattr(link, attr)
-                if not _is_public(other):
-                    continue
-                links.append(
-                    {
-                        "kind": link.kind,
-                        "kind_label": str(link.get_kind_display()),
-                        "direction": direction,
-                        "suggestion": {"id": other.pk, "name": other.title},
-                        "congress": other.congress.name,
-                        "note": link.note,
-                    }
-                )
-        return links
+    def get_fields(self):
+        return {**super().get_fields(), **partial_date_fields("filed", "filed_on", "filed")}

@@ -10,7 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from congress.models import Congress, HandlingUnit, Session, Term
-from suggestions import access
+from suggestions import access, public_projection
 from suggestions.api.filters import PublicSuggestionFilter, key_supervised
 from suggestions.api.public_cache import PublicResponseCacheMixin
 from suggestions.api.public_rows import public_list_rows
@@ -23,9 +23,8 @@ from suggestions.api.serializers.public import (
     PublicSuggestionDetailSerializer,
     PublicSuggestionListSerializer,
 )
-from suggestions.models import Assignment, Event, Reply, Suggestion, SupervisionPlan
+from suggestions.models import Suggestion
 from suggestions.search import search_suggestions, search_terms
-from suggestions.selectors import public_suggestions
 
 SEARCH_PARAMETER = OpenApiParameter(
     "search",
@@ -63,6 +62,7 @@ LIST_FIELDS = (
     "lead_deputy__person__name",
     "state",
     "filed_on",
+    "filed_precision",
 )
 
 
@@ -74,30 +74,6 @@ def public_list_queryset() -> QuerySet:
         .only(*LIST_FIELDS)
         .annotate(key_supervised=key_supervised())
         .order_by("-filed_on", "-pk")
-    )
-
-
-def public_detail_queryset() -> QuerySet:
-    return (
-        public_suggestions()
-        .annotate(key_supervised=key_supervised())
-        .select_related("merged_into", "source")
-        .prefetch_related(
-            "cosignatures__deputy__person",
-            Prefetch("assignments", queryset=Assignment.objects.select_related("unit")),
-            Prefetch("replies", queryset=Reply.objects.select_related("assignment__unit")),
-            "outcomes",
-            Prefetch("events", queryset=Event.objects.select_related("source")),
-            Prefetch(
-                "supervision_plans",
-                queryset=SupervisionPlan.objects.select_related(
-                    "committee", "lead_unit"
-                ).prefetch_related("activities"),
-            ),
-            "follow_up_reviews",
-            "links_out__to_suggestion__congress",
-            "links_in__from_suggestion__congress",
-        )
     )
 
 
@@ -116,7 +92,7 @@ class PublicSuggestionViewSet(PublicResponseCacheMixin, SearchMixin, viewsets.Re
     def get_queryset(self):
         if self.action == "list":
             return public_list_queryset()
-        return public_detail_queryset()
+        return public_projection.detail_queryset()
 
     def list(self, request, *args, **kwargs):
         # Ids first, then those rows as plain values (suggestions/api/public_rows.py);
@@ -131,16 +107,16 @@ class PublicSuggestionViewSet(PublicResponseCacheMixin, SearchMixin, viewsets.Re
             return PublicSuggestionListSerializer
         return PublicSuggestionDetailSerializer
 
-    def _public_object(self):
-        return self.get_object()
+    def retrieve(self, request, *args, **kwargs):
+        projected = public_projection.project(self.get_object())
+        return Response(PublicSuggestionDetailSerializer(projected).data)
 
     @extend_schema(
         summary="Public timeline", responses=PublicEventSerializer(many=True), tags=["public"]
     )
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def timeline(self, request, pk=None):
-        suggestion = self._public_object()
-        events = [e for e in suggestion.events.all() if e.is_public]
+        events = public_projection.public_timeline(self.get_object())
         return Response(PublicEventSerializer(events, many=True).data)
 
     @extend_schema(
@@ -148,8 +124,7 @@ class PublicSuggestionViewSet(PublicResponseCacheMixin, SearchMixin, viewsets.Re
     )
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def replies(self, request, pk=None):
-        suggestion = self._public_object()
-        replies = [r for r in suggestion.replies.all() if r.published_at and not r.withheld]
+        replies = public_projection.public_replies(self.get_object())
         return Response(PublicReplySerializer(replies, many=True).data)
 
     @extend_schema(
@@ -159,8 +134,8 @@ class PublicSuggestionViewSet(PublicResponseCacheMixin, SearchMixin, viewsets.Re
     )
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def outcomes(self, request, pk=None):
-        suggestion = self._public_object()
-        return Response(OutcomeSerializer(suggestion.outcomes.all(), many=True).data)
+        outcomes = public_projection.public_outcomes(self.get_object())
+        return Response(OutcomeSerializer(outcomes, many=True).data)
 
     def filter_queryset(self, queryset):
         if self.action in ("timeline", "replies", "outcomes", "retrieve"):

@@ -35,7 +35,13 @@ def internal_detail_queryset(user):
         access.readable_suggestions(user)
         .annotate(key_supervised=key_supervised())
         .select_related(
-            "congress", "term", "session", "lead_deputy__person", "merged_into", "source"
+            "congress",
+            "term",
+            "session",
+            "lead_deputy__person",
+            "lead_deputy__delegation",
+            "merged_into",
+            "source",
         )
         .prefetch_related(
             "versions",
@@ -44,7 +50,13 @@ def internal_detail_queryset(user):
             Prefetch("replies", queryset=Reply.objects.select_related("assignment__unit")),
             "evaluations",
             "outcomes",
-            Prefetch("events", queryset=Event.objects.select_related("source")),
+            Prefetch(
+                "events",
+                # The public projection's actors read the clerks' persons and units.
+                queryset=Event.objects.select_related("source", "actor__person").prefetch_related(
+                    "actor__handling_units"
+                ),
+            ),
             "supervision_plans__activities",
             "supervision_plans__committee",
             "supervision_plans__lead_unit",
