@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from congress.models import HandlingUnit
+from suggestions import limits
 from suggestions import rules as predicates
 from suggestions.deadlines import WorkingCalendar, compute_deadline
 from suggestions.models import (
@@ -28,7 +29,7 @@ from suggestions.models import (
     UnitRole,
 )
 
-from .common import require_staff, require_text, today_for
+from .common import bounded_text, check_date, require_staff, require_text, today_for
 from .errors import PermissionDenied, TransitionRefused, ValidationError
 from .transitions import check_transition, fire, record_event
 
@@ -46,6 +47,7 @@ def suggestion_assign(
     """交办: one lead unit (with optional co-units), or several separate units, each with its
     due dates computed from the congress's deadline policy."""
     check_transition(suggestion, "assign", actor, conditions=False)
+    check_date(assigned_on, "assigned_on", _("交办日期"), past_act=True, today=today_for(now))
     if co_units and lead_unit is None:
         raise ValidationError({"co_units": _("协办单位须配合一个主办单位")})
     if lead_unit is None and not separate_units:
@@ -112,7 +114,7 @@ def suggestion_reassign(
     """退办: a unit's justified return of a wrong assignment, within its working-day window.
     All current assignments end and the suggestion waits to be assigned again."""
     check_transition(suggestion, "reassign", actor, conditions=False)
-    reason = require_text(reason, "reason", _("退办理由"))
+    reason = require_text(reason, "reason", _("退办理由"), limits.REASON)
     if (
         assignment is None
         or assignment.suggestion_id != suggestion.pk
@@ -154,7 +156,7 @@ def assignment_extend(
     counted from the assignment date."""
     suggestion = assignment.suggestion
     require_staff(actor, suggestion)
-    reason = require_text(reason, "reason", _("延期理由"))
+    reason = require_text(reason, "reason", _("延期理由"), limits.REASON)
     congress = suggestion.congress
     total = total_months or congress.extended_reply_months
     if assignment.status != AssignmentStatus.ACTIVE or suggestion.state not in (
@@ -219,8 +221,8 @@ def contact_record(
         raise ValidationError({"method": _("请选择沟通方式")})
     if contacted_on is None:
         raise ValidationError({"contacted_on": _("请填写沟通日期")})
-    if contacted_on > timezone.localdate():
-        raise ValidationError({"contacted_on": _("沟通日期不能晚于今天")})
+    check_date(contacted_on, "contacted_on", _("沟通日期"), past_act=True)
+    notes = bounded_text(notes, "notes", _("沟通情况"), limits.NOTES)
     with transaction.atomic():
         record = ContactRecord.objects.create(
             assignment=assignment,
@@ -242,7 +244,7 @@ def contact_record(
 def co_opinion_submit(*, assignment: Assignment, actor, text: str) -> CoHandlingOpinion:
     """协办意见 to the lead unit. Internal: never on a public page."""
     _require_unit_member(actor, assignment)
-    text = require_text(text, "text", _("协办意见"))
+    text = require_text(text, "text", _("协办意见"), limits.CO_OPINION)
     if assignment.role != UnitRole.CO or assignment.status != AssignmentStatus.ACTIVE:
         raise ValidationError({"assignment": _("只有办理中的协办单位可以提交协办意见")})
     suggestion = assignment.suggestion
@@ -279,8 +281,8 @@ def suggestion_reply(
     check_transition(suggestion, "reply", actor, conditions=False)
     if category not in ReplyCategory.values:
         raise ValidationError({"category": _("请选择答复类别（A、B、C 或 D）")})
-    text = require_text(text, "text", _("答复内容"))
-    signer = require_text(signer, "signer", _("签发人"))
+    text = require_text(text, "text", _("答复内容"), limits.REPLY_TEXT)
+    signer = require_text(signer, "signer", _("签发人"), limits.SIGNER)
     now = now or timezone.now()
     if assignment is None:
         assignment = (
@@ -363,6 +365,7 @@ def suggestion_reply(
 
 def reply_publish(*, reply: Reply, actor, redactions: str = "", now=None) -> Reply:
     require_staff(actor, reply.suggestion)
+    redactions = bounded_text(redactions, "redactions", _("公开时删除的段落"), limits.REDACTIONS)
     reply.redactions = redactions
     reply.published_at = now or timezone.now()
     reply.save(update_fields=["redactions", "published_at"])
@@ -376,6 +379,7 @@ def suggestion_evaluate(
     suggestion closes, flagged."""
     if rating not in (Rating.SATISFIED, Rating.BASICALLY_SATISFIED, Rating.DISSATISFIED):
         raise ValidationError({"rating": _("请选择测评结果：满意、基本满意或不满意")})
+    comment = bounded_text(comment, "comment", _("意见"), limits.REASON)
     now = now or timezone.now()
     with transaction.atomic():
         round_ = suggestion.handling_round

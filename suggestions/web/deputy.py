@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from suggestions import services
 from suggestions.models import Assignment, CoSignature, State, Suggestion
+from suggestions.params import int_param
 from suggestions.progress import next_steps
 from suggestions.services.drafting import EDITABLE_STATES
 
@@ -189,10 +190,12 @@ class DeputySuggestionPage(ActionPage):
         if len(versions) < 2:
             return None
         by_number = {v.number: v for v in versions}
+        to_number = int_param(self.request.GET, "to") or versions[-1].number
+        from_number = int_param(self.request.GET, "from")
         try:
-            new = by_number[int(self.request.GET.get("to", versions[-1].number))]
-            old = by_number[int(self.request.GET.get("from", new.number - 1))]
-        except (KeyError, ValueError):
+            new = by_number[to_number]
+            old = by_number[from_number or new.number - 1]
+        except KeyError:
             new, old = versions[-1], versions[-2]
         return {
             "old": old,
