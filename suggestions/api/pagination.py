@@ -92,10 +92,9 @@ class StandardPagination(PageNumberPagination):
         size = int_param(request.query_params, self.page_size_query_param)
         return self.page_size if size is None else min(size, self.max_page_size)
 
-    def get_page_number(self, request, paginator) -> int | str:
-        raw = request.query_params.get(self.page_query_param)
-        if raw in self.last_page_strings:
-            return raw
+    def get_page_number(self, request, paginator) -> int:
+        if request.query_params.get(self.page_query_param) in self.last_page_strings:
+            return paginator.num_pages
         return int_param(request.query_params, self.page_query_param) or 1
 
     def paginate_ids(self, queryset: QuerySet, request, view, *, count_with_page: bool):

@@ -187,11 +187,12 @@ class DeputySuggestionPage(ActionPage):
 
     def _compare(self, versions):
         """The diff between two versions (?from=&to=; default: the last two)."""
+        to_number = int_param(self.request.GET, "to")
+        from_number = int_param(self.request.GET, "from")
         if len(versions) < 2:
             return None
         by_number = {v.number: v for v in versions}
-        to_number = int_param(self.request.GET, "to") or versions[-1].number
-        from_number = int_param(self.request.GET, "from")
+        to_number = to_number or versions[-1].number
         try:
             new = by_number[to_number]
             old = by_number[from_number or new.number - 1]
