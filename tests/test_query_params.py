@@ -109,3 +109,13 @@ def test_the_api_still_clamps_a_large_page_size_and_serves_the_last_page(client,
     body = client.get("/api/v1/suggestions/", {"page_size": 1000}).json()
     assert body["count"] == 1
     assert client.get("/api/v1/suggestions/", {"page": "last"}).status_code == 200
+
+
+def test_the_admin_date_hierarchy_refuses_a_huge_year(client, world):
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.create_superuser("root", "root@example.cn", "pw"))
+    url = "/admin/congress/calendaroverride/"
+    response = client.get(url, {"date__year": TOO_BIG})
+    assert response.status_code == 302 and response["Location"] == f"{url}?e=1"
+    assert client.get(url, {"date__year": "2025", "date__month": "10"}).status_code == 200
