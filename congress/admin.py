@@ -15,6 +15,7 @@ from congress.models import (
     Session,
     Term,
 )
+from suggestions.forms.fields import BoundedModelMultipleChoiceField
 
 
 class TermInline(admin.TabularInline):
@@ -115,6 +116,10 @@ class HandlingUnitAdmin(admin.ModelAdmin):
     list_filter = ["congress"]
     search_fields = ["name"]
     filter_horizontal = ["members"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", BoundedModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 @admin.register(Committee)

@@ -241,9 +241,7 @@ TEXT_CASES = [
     (
         "redactions",
         at("replied"),
-        lambda w, s, v: services.reply_publish(
-            reply=s.replies.get(), actor=w.staff, redactions=v
-        ),
+        lambda w, s, v: services.reply_publish(reply=s.replies.get(), actor=w.staff, redactions=v),
         "redactions",
         limits.REDACTIONS,
     ),
@@ -641,3 +639,33 @@ def test_an_oversized_api_body_gets_a_json_400_naming_the_limit(world, settings)
     assert body["code"] == "request_too_large"
     assert "100000" in body["message"] and "DATA_UPLOAD_MAX_MEMORY_SIZE" in body["message"]
     assert not Suggestion.objects.exists()
+
+
+# ---- ids too large for the database in submitted forms ----
+
+TOO_BIG_ID = str(2**70)
+
+
+def test_a_too_large_id_in_a_multiple_choice_is_an_invalid_choice(client, world):
+    # Django looks multiple choices up with IN (…), where SQLite raised OverflowError.
+    client.force_login(lead(world))
+    response = client.post(
+        "/deputy/new/",
+        {"mandate": world.deputy.pk, "title": "标题", "cosigners": [TOO_BIG_ID]},
+    )
+    assert response.status_code == 400
+    assert TOO_BIG_ID in response.content.decode()
+    assert not Suggestion.objects.exists()
+
+
+def test_the_admin_refuses_a_too_large_id_in_a_many_to_many_field(client, world):
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.create_superuser("root", "root@example.cn", "pw"))
+    response = client.post(
+        "/admin/suggestions/supervisionplan/add/",
+        {"congress": world.congress.pk, "theme": "督办", "suggestions": [TOO_BIG_ID]},
+    )
+    assert response.status_code == 200
+    assert "suggestions" in response.context["adminform"].form.errors
+    assert not SupervisionPlan.objects.exists()

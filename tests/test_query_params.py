@@ -86,9 +86,7 @@ def test_well_formed_parameters_still_filter(client, world):
         ("/api/v1/units/?name=%00", "name"),
     ],
 )
-def test_the_api_refuses_a_bad_parameter_with_a_json_400_naming_it(
-    client, world, url, parameter
-):
+def test_the_api_refuses_a_bad_parameter_with_a_json_400_naming_it(client, world, url, parameter):
     response = client.get(url)
     assert response.status_code == 400, response.content
     body = response.json()

@@ -55,9 +55,9 @@ def test_the_linear_function_returns_what_the_old_one_did(postgres_only):
     with connection.cursor() as cursor:
         cursor.execute(QUADRATIC_BIGRAMS)
     for text in SAMPLES:
-        assert bigrams("suggestion_bigrams", text) == bigrams(
-            "pg_temp.quadratic_bigrams", text
-        ), text
+        assert bigrams("suggestion_bigrams", text) == bigrams("pg_temp.quadratic_bigrams", text), (
+            text
+        )
     assert bigrams("suggestion_bigrams", "电池电池") == ["池电", "电池"]
     assert bigrams("suggestion_bigrams", "电") == []
     assert bigrams("suggestion_bigrams", "") == []

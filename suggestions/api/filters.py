@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from suggestions.limits import MAX_ID
 from suggestions.annotations import key_supervised
+from suggestions.limits import MAX_ID
 from suggestions.models import PUBLIC_STATES, Assignment, State, Suggestion
 
 __all__ = ["PublicSuggestionFilter", "SuggestionFilter", "key_supervised"]

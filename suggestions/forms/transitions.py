@@ -17,23 +17,11 @@ from django.utils.translation import gettext_lazy as _
 
 from congress.models import HandlingUnit
 from suggestions import limits, services
+from suggestions.forms.fields import BoundedModelMultipleChoiceField, SaneDateField
 from suggestions.models import Assignment, Rating, RefusalReason, ReplyCategory, Suggestion
 from suggestions.services.review import MERGE_TARGET_STATES
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class SaneDateField(forms.DateField):
-    """A date in the sane range of suggestions/limits.py, refused under the field's label.
-    ``past_act``: the date records something done, so it may not lie after today."""
-
-    def __init__(self, *, past_act: bool, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.past_act = past_act
-
-    def validate(self, value) -> None:
-        super().validate(value)
-        limits.DateRangeValidator(past_act=self.past_act, label=self.label)(value)
 
 
 class TransitionForm(forms.Form):
@@ -117,13 +105,13 @@ class AssignForm(TransitionForm):
     lead_unit = forms.ModelChoiceField(
         label=_("主办单位"), queryset=HandlingUnit.objects.none(), required=False
     )
-    co_units = forms.ModelMultipleChoiceField(
+    co_units = BoundedModelMultipleChoiceField(
         label=_("协办单位"),
         queryset=HandlingUnit.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    separate_units = forms.ModelMultipleChoiceField(
+    separate_units = BoundedModelMultipleChoiceField(
         label=_("分办单位"),
         queryset=HandlingUnit.objects.none(),
         required=False,

@@ -124,9 +124,7 @@ class ContactRecord(SourcedModel):
         Assignment, verbose_name=_("交办"), on_delete=models.CASCADE, related_name="contacts"
     )
     method = models.CharField(_("方式"), max_length=20, choices=ContactMethod.choices)
-    contacted_on = models.DateField(
-        _("日期"), null=True, blank=True, validators=[limits.PAST_DATE]
-    )
+    contacted_on = models.DateField(_("日期"), null=True, blank=True, validators=[limits.PAST_DATE])
     notes = models.TextField(_("情况"), max_length=limits.NOTES, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

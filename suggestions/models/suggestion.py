@@ -161,9 +161,7 @@ class Suggestion(ConcurrentTransitionMixin, SourcedModel):
         _("退回时的版本"), null=True, blank=True, editable=False
     )
 
-    filed_on = models.DateField(
-        _("提出日期"), null=True, blank=True, validators=[limits.PAST_DATE]
-    )
+    filed_on = models.DateField(_("提出日期"), null=True, blank=True, validators=[limits.PAST_DATE])
     filed_precision = models.CharField(_("日期精度"), max_length=5, default="day", editable=False)
     revision_due_on = models.DateField(_("修改期限"), null=True, blank=True, editable=False)
     evaluation_due_on = models.DateField(_("测评期限"), null=True, blank=True, editable=False)
@@ -411,7 +409,10 @@ class Version(SourcedModel):
         _("修改主体类型"), max_length=20, choices=RevisedBy.choices, default=RevisedBy.DEPUTY
     )
     revised_by_name = models.CharField(
-        _("修改主体"), max_length=limits.NAME, blank=True, help_text=_("例如：临武代表团、市人大财经委")
+        _("修改主体"),
+        max_length=limits.NAME,
+        blank=True,
+        help_text=_("例如：临武代表团、市人大财经委"),
     )
     revised_by_user = models.ForeignKey(
         "auth.User",

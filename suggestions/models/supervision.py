@@ -27,7 +27,10 @@ class SupervisionPlan(SourcedModel):
         Suggestion, verbose_name=_("督办建议"), related_name="supervision_plans"
     )
     decided_by = models.CharField(
-        _("确定机构"), max_length=limits.NAME, blank=True, help_text=_("例如：主任会议、县人大常委会")
+        _("确定机构"),
+        max_length=limits.NAME,
+        blank=True,
+        help_text=_("例如：主任会议、县人大常委会"),
     )
     leader = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -47,7 +47,9 @@ def calendar_override_set(
     """Enter (or change) one day's override and move the deadlines it affects.
     Returns the override and how many stored deadlines moved."""
     _require_calendar_editor(actor)
-    note = require_text(note, "note", _("说明"), CalendarOverride._meta.get_field("note").max_length)
+    note = require_text(
+        note, "note", _("说明"), CalendarOverride._meta.get_field("note").max_length
+    )
     check_date(date, "date", _("日期"), past_act=False, today=today_for(now))
     with transaction.atomic():
         override, _created = CalendarOverride.objects.update_or_create(

@@ -29,7 +29,9 @@ def bounded_text(value: str | None, field: str, label: str, max_length: int) -> 
             }
         )
     if "\x00" in value:
-        raise ValidationError({field: _("%(label)s含有空字符（NUL），请删除后重试") % {"label": label}})
+        raise ValidationError(
+            {field: _("%(label)s含有空字符（NUL），请删除后重试") % {"label": label}}
+        )
     return value
 
 

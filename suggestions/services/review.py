@@ -32,10 +32,7 @@ def suggestion_return_for_revision(
     days = revision_days if revision_days is not None else suggestion.congress.revision_days
     if not 1 <= days <= limits.MAX_REVISION_DAYS:
         raise ValidationError(
-            {
-                "revision_days": _("修改期限须为 1 至 %(max)d 天")
-                % {"max": limits.MAX_REVISION_DAYS}
-            }
+            {"revision_days": _("修改期限须为 1 至 %(max)d 天") % {"max": limits.MAX_REVISION_DAYS}}
         )
     with transaction.atomic():
         event = fire(

@@ -56,7 +56,9 @@ def supervision_plan_create(
     _require_congress_staff(actor, congress)
     theme = require_text(theme, "theme", _("督办主题"), limits.THEME)
     leader_title = bounded_text(leader_title, "leader_title", _("牵头领导"), limits.NAME)
-    supervising_body = bounded_text(supervising_body, "supervising_body", _("督办机构"), limits.NAME)
+    supervising_body = bounded_text(
+        supervising_body, "supervising_body", _("督办机构"), limits.NAME
+    )
     decided_by = bounded_text(decided_by, "decided_by", _("确定机构"), limits.NAME)
     check_date(deadline, "deadline", _("办结时限"), past_act=False)
     if not suggestions:

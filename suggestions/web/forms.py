@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from congress.models import Committee, Deputy, HandlingUnit, Session, StaffRole
 from suggestions import limits
+from suggestions.forms.fields import BoundedModelMultipleChoiceField, SaneDateField
 from suggestions.forms.transitions import (  # noqa: F401  (re-exported for the views)
     DATE_INPUT,
     AssignForm,
@@ -22,7 +23,6 @@ from suggestions.forms.transitions import (  # noqa: F401  (re-exported for the 
     RefuseForm,
     ReplyForm,
     ReturnForm,
-    SaneDateField,
     WithdrawForm,
 )
 from suggestions.models import (
@@ -42,7 +42,7 @@ class DeputyChoiceField(forms.ModelChoiceField):
         return f"{obj.person.name}{delegation}"
 
 
-class DeputyMultipleChoiceField(forms.ModelMultipleChoiceField):
+class DeputyMultipleChoiceField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj: Deputy) -> str:
         return obj.person.name
 

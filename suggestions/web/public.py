@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from congress.models import Congress, HandlingUnit, Session
 from suggestions import selectors
-from suggestions.params import int_param
 from suggestions.models import (
     PUBLIC_STATES,
     Assignment,
@@ -29,6 +28,7 @@ from suggestions.models import (
     SupervisionActivity,
     SupervisionPlan,
 )
+from suggestions.params import int_param
 from suggestions.progress import next_steps
 from suggestions.publication import deputy_contact_values, public_reply_text
 from suggestions.search import search_suggestions

@@ -9,8 +9,8 @@ from django.shortcuts import render
 
 from congress.models import Congress, Session
 from suggestions import statistics
-from suggestions.params import int_param
 from suggestions.models import State, Suggestion
+from suggestions.params import int_param
 
 from .roles import roles_of, staff_required
 

@@ -114,12 +114,16 @@ def run(repeat: int, quadratic: bool, timeout: float) -> None:
         if times is None:
             shown = f"> {timeout:.0f} s (cancelled)" if length in results else "not run"
         else:
-            shown = f"{statistics.median(times):8.3f} s  (runs: {', '.join(f'{t:.3f}' for t in times)})"
+            shown = (
+                f"{statistics.median(times):8.3f} s  (runs: {', '.join(f'{t:.3f}' for t in times)})"
+            )
         print(f"{length:>6} characters: {shown}")
     short, long = results.get(LENGTHS[0]), results.get(LENGTHS[1])
     if short and long:
         ratio = statistics.median(long) / statistics.median(short)
-        print(f"ratio {LENGTHS[1]:,} / {LENGTHS[0]:,}: {ratio:.1f} (length ratio {LENGTHS[1] // LENGTHS[0]})")
+        print(
+            f"ratio {LENGTHS[1]:,} / {LENGTHS[0]:,}: {ratio:.1f} (length ratio {LENGTHS[1] // LENGTHS[0]})"
+        )
 
 
 def main() -> None:

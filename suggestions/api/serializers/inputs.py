@@ -25,7 +25,9 @@ class EmptyInput(serializers.Serializer):
 
 
 class ReturnForRevisionInput(serializers.Serializer):
-    comments = serializers.CharField(help_text="审查意见 (review comments)", max_length=limits.NOTES)
+    comments = serializers.CharField(
+        help_text="审查意见 (review comments)", max_length=limits.NOTES
+    )
     revision_days = serializers.IntegerField(
         required=False, min_value=1, max_value=limits.MAX_REVISION_DAYS
     )

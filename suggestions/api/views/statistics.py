@@ -11,8 +11,8 @@ from rest_framework.views import APIView
 
 from congress.models import Congress, HandlingUnit, Session
 from suggestions import statistics
-from suggestions.params import int_param
 from suggestions.api.serializers.statistics import HandlingStatisticsSerializer
+from suggestions.params import int_param
 
 SESSION_PARAMETER = OpenApiParameter(
     "session", int, description="Limit to the suggestions of one session of this congress."
