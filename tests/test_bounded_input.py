@@ -626,13 +626,17 @@ def test_the_openapi_schema_states_the_limits(client, db):
     )
 
 
-def test_an_oversized_api_body_gets_a_json_400_naming_the_limit(world, settings):
+@pytest.mark.parametrize("encoding", ["json", "form"])
+def test_an_oversized_api_body_gets_a_json_400_naming_the_limit(world, settings, encoding):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
-    response = api_as(lead(world)).post(
-        "/api/v1/workspace/suggestions/",
-        json.dumps({"title": "标题", "body": "长" * 60_000}),
-        content_type="application/json",
-    )
+    data = {"title": "标题", "body": "长" * 60_000}
+    api = api_as(lead(world))
+    if encoding == "json":
+        response = api.post(
+            "/api/v1/workspace/suggestions/", json.dumps(data), content_type="application/json"
+        )
+    else:
+        response = api.post("/api/v1/workspace/suggestions/", data, format="multipart")
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
     body = response.json()
