@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.contrib.admin.views.main import ERROR_FLAG
+from django.http import HttpResponseRedirect
 
 from congress.models import (
     CalendarOverride,
@@ -13,6 +15,7 @@ from congress.models import (
     Session,
     Term,
 )
+from suggestions.forms.fields import BoundedModelMultipleChoiceField
 
 
 class TermInline(admin.TabularInline):
@@ -114,6 +117,10 @@ class HandlingUnitAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     filter_horizontal = ["members"]
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", BoundedModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
 
 @admin.register(Committee)
 class CommitteeAdmin(admin.ModelAdmin):
@@ -141,3 +148,12 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
     list_display = ["date", "is_working_day", "note"]
     list_filter = ["is_working_day"]
     date_hierarchy = "date"
+
+    def changelist_view(self, request, extra_context=None):
+        # Django's date hierarchy raises OverflowError (a 500) on ?date__year=<huge>; answer
+        # it as the admin answers any unusable filter: the list with its error flag.
+        for part, largest in (("year", 9999), ("month", 12), ("day", 31)):
+            raw = request.GET.get(f"date__{part}", "")
+            if raw and not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= largest):
+                return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+        return super().changelist_view(request, extra_context)

@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Malformed query parameters get a 400 naming them (suggestions/params.py).
+    "suggestions.middleware.QueryParameterMiddleware",
     # Last, as django-axes requires: turns a locked-out login into its 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -133,6 +135,11 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+
+# Web processes only (congress/wsgi.py applies it; migrations, Celery and commands run without
+# it): PostgreSQL cancels any statement of a page or API request that runs longer than this,
+# so one pathological request cannot hold the database. 0 turns it off.
+WEB_STATEMENT_TIMEOUT_MS = int(os.environ.get("WEB_STATEMENT_TIMEOUT_MS", "30000"))
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses (before any password check) a username + address that is locked out.

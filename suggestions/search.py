@@ -24,7 +24,8 @@ Databases
       characters is answered from the index (bitmap index scans, one per text, combined as
       hashed ``pk IN (…)`` sets). A two-character term (电池, 消防) has no complete
       trigram; migration ``0003_search_bigrams`` indexes every text's two-character
-      substrings (``suggestion_bigrams``), and `BigramsContain` adds that index condition
+      substrings (``suggestion_bigrams``, linear in the text's length since
+      ``0004_bounded_input``), and `BigramsContain` adds that index condition
       for a caseless two-character term, with the ``LIKE`` kept as the exact recheck. A
       one-character term (or a two-letter Latin one) is still answered by scanning the
       rows: the result is the same, only slower (see tests/benchmarks/bench_api.py).
@@ -96,7 +97,8 @@ class BigramsContain(Expression):
     """``suggestion_bigrams(col1 || ' ' || col2 …) @> ARRAY[upper(term)]`` (PostgreSQL only).
 
     The expression is exactly the one indexed by migration ``0003_search_bigrams`` (GIN
-    index on ``suggestion_bigrams(…)``), so PostgreSQL answers it from that index. It is a
+    index on ``suggestion_bigrams(…)``; the function as redefined by ``0004_bounded_input``),
+    so PostgreSQL answers it from that index. It is a
     pre-filter, not the match itself: every text containing the term passes it, and the
     caller keeps the ``trgm_contains`` condition as the exact recheck."""
 

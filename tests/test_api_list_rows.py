@@ -45,7 +45,8 @@ def test_search_pages_count_matches_and_refuse_pages_past_the_end(client, world)
     assert sorted(titles) == sorted(f"关于消防站{i}的建议" for i in range(5))
     assert len(set(titles)) == 5
     assert client.get(LIST, {"search": "消防站", "page_size": 2, "page": 4}).status_code == 404
-    assert client.get(LIST, {"search": "消防站", "page": "x"}).status_code == 404
+    malformed = client.get(LIST, {"search": "消防站", "page": "x"})
+    assert malformed.status_code == 400 and "page" in malformed.json()["fields"]
     empty = client.get(LIST, {"search": "没有这个词"}).json()
     assert empty["count"] == 0 and empty["results"] == []
     assert client.get(LIST, {"search": "没有这个词", "page": 2}).status_code == 404

@@ -6,6 +6,7 @@ from django.contrib import admin
 
 from suggestions import services
 from suggestions.admin.suggestion import scoped_to_staff_congresses
+from suggestions.forms.fields import BoundedModelMultipleChoiceField
 from suggestions.models import (
     Assignment,
     CitizenOpinion,
@@ -153,6 +154,10 @@ class SupervisionPlanAdmin(CongressScopedAdmin):
     search_fields = ["theme"]
     filter_horizontal = ["suggestions"]
     inlines = [SupervisionActivityInline]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", BoundedModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 @admin.register(SupervisionActivity)

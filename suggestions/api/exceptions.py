@@ -7,13 +7,18 @@ services), ``fields`` names the offending input fields (400 only).
   (illegal_state, condition_failed, concurrent_change, transition_refused, …);
 * Django or DRF PermissionDenied → 403 ``permission_denied``; not logged in → 401
   ``not_authenticated``;
-* Django or DRF ValidationError → 400 ``invalid`` with ``fields``;
+* Django or DRF ValidationError, or a malformed query parameter → 400 ``invalid`` with
+  ``fields``;
+* a request body over DATA_UPLOAD_MAX_MEMORY_SIZE (or with too many fields) → 400
+  ``request_too_large``, naming the limit;
 * anything DRF knows (404, 405, 415, …) → its status with DRF's code.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -21,6 +26,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from suggestions.params import BadQueryParameter
 from suggestions.services.errors import TransitionRefused
 
 
@@ -64,6 +70,22 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     return body
 
 
+def _request_too_large_body(exc: Exception) -> dict:
+    if isinstance(exc, TooManyFieldsSent):
+        message = _("请求的字段过多：上限为 %(limit)d 个（DATA_UPLOAD_MAX_NUMBER_FIELDS）") % {
+            "limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        }
+    elif isinstance(exc, TooManyFilesSent):
+        message = _("请求的文件过多：上限为 %(limit)d 个（DATA_UPLOAD_MAX_NUMBER_FILES）") % {
+            "limit": settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        }
+    else:
+        message = _(
+            "请求内容过大：上限为 %(limit)d 字节（DATA_UPLOAD_MAX_MEMORY_SIZE），文件附件除外"
+        ) % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
+    return error_body("request_too_large", message)
+
+
 def api_exception_handler(exc, context):
     if isinstance(exc, TransitionRefused):
         return Response(error_body(exc.code, exc.message), status=status.HTTP_409_CONFLICT)
@@ -77,6 +99,13 @@ def api_exception_handler(exc, context):
         return Response(
             error_body("invalid", _summary(fields), fields), status=status.HTTP_400_BAD_REQUEST
         )
+    if isinstance(exc, BadQueryParameter):
+        fields = {exc.parameter: [exc.message]}
+        return Response(
+            error_body("invalid", exc.message, fields), status=status.HTTP_400_BAD_REQUEST
+        )
+    if isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        return Response(_request_too_large_body(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoPermissionDenied):
         message = str(exc) or _("您无权执行此操作。")
         return Response(error_body("permission_denied", message), status=status.HTTP_403_FORBIDDEN)

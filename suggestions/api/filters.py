@@ -5,19 +5,22 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from suggestions.annotations import key_supervised
+from suggestions.limits import MAX_ID
 from suggestions.models import PUBLIC_STATES, Assignment, State, Suggestion
 
 __all__ = ["PublicSuggestionFilter", "SuggestionFilter", "key_supervised"]
 
 
 class IdFilter(filters.NumberFilter):
-    """A record id: a whole number the database's integer can hold. NumberFilter alone takes any
-    decimal (1e308), which the database cannot compare: a 500 instead of a 400."""
+    """An id: digits only, at most MAX_ID (a larger number would overflow SQLite's integers),
+    refused with a 400 naming the parameter otherwise. NumberFilter alone takes decimals."""
 
     field_class = forms.IntegerField
 
     def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, min_value=1, max_value=2**63 - 1, **kwargs)
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 class SuggestionFilter(filters.FilterSet):

@@ -15,6 +15,8 @@ from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+from suggestions.params import int_param
+
 COUNT_CAP = 10_000
 
 
@@ -83,6 +85,17 @@ class StandardPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
     django_paginator_class = CappedCountPaginator
+
+    # DRF ignores a malformed page size and answers a malformed page number with 404; both
+    # are refused here with a 400 naming the parameter (suggestions/params.py).
+    def get_page_size(self, request) -> int:
+        size = int_param(request.query_params, self.page_size_query_param)
+        return self.page_size if size is None else min(size, self.max_page_size)
+
+    def get_page_number(self, request, paginator) -> int:
+        if request.query_params.get(self.page_query_param) in self.last_page_strings:
+            return paginator.num_pages
+        return int_param(request.query_params, self.page_query_param) or 1
 
     def paginate_ids(self, queryset: QuerySet, request, view, *, count_with_page: bool):
         """Like `paginate_queryset`, but the page holds primary keys (see IdPagePaginator)."""

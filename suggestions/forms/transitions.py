@@ -16,7 +16,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from congress.models import HandlingUnit
-from suggestions import services
+from suggestions import limits, services
+from suggestions.forms.fields import BoundedModelMultipleChoiceField, SaneDateField
 from suggestions.models import Assignment, Rating, RefusalReason, ReplyCategory, Suggestion
 from suggestions.services.review import MERGE_TARGET_STATES
 
@@ -42,7 +43,9 @@ class EmptyForm(TransitionForm):
 
 
 class WithdrawForm(TransitionForm):
-    reason = forms.CharField(label=_("撤回理由"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("撤回理由"), max_length=limits.REASON, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class EvaluateForm(TransitionForm):
@@ -56,27 +59,35 @@ class EvaluateForm(TransitionForm):
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(
-        label=_("意见"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("意见"),
+        required=False,
+        max_length=limits.REASON,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
 class ReturnForm(TransitionForm):
-    comments = forms.CharField(label=_("审查意见"), widget=forms.Textarea(attrs={"rows": 4}))
+    comments = forms.CharField(
+        label=_("审查意见"), max_length=limits.NOTES, widget=forms.Textarea(attrs={"rows": 4})
+    )
     revision_days = forms.IntegerField(
-        label=_("修改期限（天）"), min_value=1, max_value=90, required=False
+        label=_("修改期限（天）"), min_value=1, max_value=limits.MAX_REVISION_DAYS, required=False
     )
 
 
 class RefuseForm(TransitionForm):
     reason_code = forms.ChoiceField(label=_("不予立案理由"), choices=RefusalReason.choices)
     explanation = forms.CharField(
-        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("说明"),
+        required=False,
+        max_length=limits.REASON,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class MergeForm(TransitionForm):
     target = SuggestionChoiceField(label=_("并入建议"), queryset=Suggestion.objects.none())
-    reason = forms.CharField(label=_("说明"), required=False)
+    reason = forms.CharField(label=_("说明"), required=False, max_length=limits.REASON)
 
     def __init__(self, *args, suggestion: Suggestion | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -94,21 +105,25 @@ class AssignForm(TransitionForm):
     lead_unit = forms.ModelChoiceField(
         label=_("主办单位"), queryset=HandlingUnit.objects.none(), required=False
     )
-    co_units = forms.ModelMultipleChoiceField(
+    co_units = BoundedModelMultipleChoiceField(
         label=_("协办单位"),
         queryset=HandlingUnit.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    separate_units = forms.ModelMultipleChoiceField(
+    separate_units = BoundedModelMultipleChoiceField(
         label=_("分办单位"),
         queryset=HandlingUnit.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("不设主办单位时，由若干单位分别办理、分别答复"),
     )
-    assigned_on = forms.DateField(
-        label=_("交办日期"), required=False, widget=DATE_INPUT, help_text=_("留空为今天")
+    assigned_on = SaneDateField(
+        past_act=True,
+        label=_("交办日期"),
+        required=False,
+        widget=DATE_INPUT,
+        help_text=_("留空为今天"),
     )
 
     def __init__(self, *args, suggestion: Suggestion | None = None, **kwargs):
@@ -128,7 +143,9 @@ class ReassignForm(TransitionForm):
     assignment = AssignmentChoiceField(
         label=_("申请退办的单位"), queryset=Assignment.objects.none()
     )
-    reason = forms.CharField(label=_("退办理由"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("退办理由"), max_length=limits.REASON, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, suggestion: Suggestion | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -139,22 +156,36 @@ class ReassignForm(TransitionForm):
 
 
 class FollowUpForm(TransitionForm):
-    due_on = forms.DateField(label=_("回头看计划完成日期"), required=False, widget=DATE_INPUT)
-    reason = forms.CharField(label=_("跟踪事项"), required=False)
+    due_on = SaneDateField(
+        past_act=False,
+        label=_("回头看计划完成日期"),
+        required=False,
+        widget=DATE_INPUT,
+    )
+    reason = forms.CharField(label=_("跟踪事项"), required=False, max_length=limits.REASON)
 
 
 class CompleteForm(TransitionForm):
-    findings = forms.CharField(label=_("落实情况"), widget=forms.Textarea(attrs={"rows": 3}))
-    date = forms.DateField(label=_("回头看日期"), required=False, widget=DATE_INPUT)
-    conducted_by = forms.CharField(label=_("组织机构"), max_length=100, required=False)
+    findings = forms.CharField(
+        label=_("落实情况"), max_length=limits.NOTES, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    date = SaneDateField(
+        past_act=True,
+        label=_("回头看日期"),
+        required=False,
+        widget=DATE_INPUT,
+    )
+    conducted_by = forms.CharField(label=_("组织机构"), max_length=limits.NAME, required=False)
 
 
 class ReplyForm(TransitionForm):
     category = forms.ChoiceField(
         label=_("答复类别"), choices=ReplyCategory.choices, widget=forms.RadioSelect
     )
-    text = forms.CharField(label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 8}))
-    signer = forms.CharField(label=_("签发人"), max_length=50)
+    text = forms.CharField(
+        label=_("答复内容"), max_length=limits.REPLY_TEXT, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    signer = forms.CharField(label=_("签发人"), max_length=limits.SIGNER)
     attachment = forms.FileField(label=_("答复函附件"), required=False)
 
 

@@ -74,7 +74,7 @@ def drop_triggers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("suggestions", "0003_search_bigrams"),
+        ("suggestions", "0004_bounded_input"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

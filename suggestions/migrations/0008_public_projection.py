@@ -74,6 +74,7 @@ class Migration(migrations.Migration):
             field=models.TextField(
                 blank=True,
                 editable=False,
+                max_length=50000,
                 help_text="公开后的答复文本（已删除标记段落和联系方式），公开搜索只查此文本",
                 verbose_name="公开文本",
             ),

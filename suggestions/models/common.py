@@ -9,6 +9,8 @@ from django.utils import formats
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from suggestions import limits
+
 
 class DatePrecision(models.TextChoices):
     DAY = "day", _("日")
@@ -36,7 +38,9 @@ class SourceArticle(models.Model):
     title = models.CharField(_("标题"), max_length=200)
     publication = models.CharField(_("刊载媒体"), max_length=100, blank=True)
     authors = models.CharField(_("作者"), max_length=200, blank=True)
-    published_on = models.DateField(_("刊发日期"), null=True, blank=True)
+    published_on = models.DateField(
+        _("刊发日期"), null=True, blank=True, validators=[limits.PAST_DATE]
+    )
     published_precision = models.CharField(
         _("日期精度"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
@@ -73,7 +77,7 @@ class PartialDateModel(models.Model):
     """A date that the record may know only to the month or year (as the articles give it).
     Unknown dates stay empty rather than being invented."""
 
-    date = models.DateField(_("日期"), null=True, blank=True)
+    date = models.DateField(_("日期"), null=True, blank=True, validators=[limits.PAST_DATE])
     date_precision = models.CharField(
         _("日期精度"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
     )

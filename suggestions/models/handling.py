@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from congress.models import HandlingUnit
+from suggestions import limits
 
 from .common import SourcedModel
 from .suggestion import Suggestion
@@ -62,7 +63,9 @@ class Assignment(SourcedModel):
         choices=AssignmentStatus.choices,
         default=AssignmentStatus.ACTIVE,
     )
-    assigned_on = models.DateField(_("交办日期"), null=True, blank=True)
+    assigned_on = models.DateField(
+        _("交办日期"), null=True, blank=True, validators=[limits.PAST_DATE]
+    )
     due_on = models.DateField(
         _("办理期限"),
         null=True,
@@ -72,10 +75,10 @@ class Assignment(SourcedModel):
     due_explanation = models.CharField(_("期限计算"), max_length=300, blank=True)
     return_due_on = models.DateField(_("退办期限"), null=True, blank=True)
     extended = models.BooleanField(_("已延期"), default=False)
-    extension_reason = models.TextField(_("延期理由"), blank=True)
+    extension_reason = models.TextField(_("延期理由"), max_length=limits.REASON, blank=True)
     rehandling_due_on = models.DateField(_("重新办理期限"), null=True, blank=True)
     rehandling_explanation = models.CharField(_("重新办理期限计算"), max_length=300, blank=True)
-    return_reason = models.TextField(_("退办理由"), blank=True)
+    return_reason = models.TextField(_("退办理由"), max_length=limits.REASON, blank=True)
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     objects = AssignmentQuerySet.as_manager()
@@ -121,8 +124,8 @@ class ContactRecord(SourcedModel):
         Assignment, verbose_name=_("交办"), on_delete=models.CASCADE, related_name="contacts"
     )
     method = models.CharField(_("方式"), max_length=20, choices=ContactMethod.choices)
-    contacted_on = models.DateField(_("日期"), null=True, blank=True)
-    notes = models.TextField(_("情况"), blank=True)
+    contacted_on = models.DateField(_("日期"), null=True, blank=True, validators=[limits.PAST_DATE])
+    notes = models.TextField(_("情况"), max_length=limits.NOTES, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("记录人"),
@@ -152,7 +155,7 @@ class CoHandlingOpinion(models.Model):
         related_name="co_opinions",
     )
     round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
-    text = models.TextField(_("协办意见"))
+    text = models.TextField(_("协办意见"), max_length=limits.CO_OPINION)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("提交人"),
@@ -198,19 +201,21 @@ class Reply(SourcedModel):
     )
     round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
     category = models.CharField(_("答复类别"), max_length=1, choices=ReplyCategory.choices)
-    text = models.TextField(_("答复内容"))
-    signer = models.CharField(_("签发人"), max_length=50)
+    text = models.TextField(_("答复内容"), max_length=limits.REPLY_TEXT)
+    signer = models.CharField(_("签发人"), max_length=limits.SIGNER)
     replied_at = models.DateTimeField(_("答复时间"))
     publish_due_on = models.DateField(_("公开期限"), null=True, blank=True)
     published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
     withheld = models.BooleanField(_("不予公开"), default=False)
     redactions = models.TextField(
         _("公开时删除的段落"),
+        max_length=limits.REDACTIONS,
         blank=True,
         help_text=_("每行一段；公开文本中这些段落将被删除"),
     )
     public_text = models.TextField(
         _("公开文本"),
+        max_length=limits.REPLY_TEXT,
         blank=True,
         editable=False,
         help_text=_("公开后的答复文本（已删除标记段落和联系方式），公开搜索只查此文本"),
@@ -256,7 +261,7 @@ class Evaluation(models.Model):
     )
     round = models.PositiveSmallIntegerField(_("办理轮次"))
     rating = models.CharField(_("测评结果"), max_length=20, choices=Rating.choices)
-    comment = models.TextField(_("意见"), blank=True)
+    comment = models.TextField(_("意见"), max_length=limits.REASON, blank=True)
     evaluated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("测评人"),

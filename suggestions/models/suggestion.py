@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from congress.models import Congress, Deputy, Session, Term
+from suggestions import limits
 from suggestions import rules as perms
 
 from .common import SourcedModel
@@ -140,9 +141,9 @@ class Suggestion(ConcurrentTransitionMixin, SourcedModel):
         help_text=_("闭会期间提出的建议留空"),
     )
     number = models.PositiveIntegerField(_("建议编号"), null=True, blank=True, editable=False)
-    title = models.CharField(_("标题"), max_length=300)
-    body = models.TextField(_("正文"), blank=True)
-    topic = models.CharField(_("类别"), max_length=50, blank=True)
+    title = models.CharField(_("标题"), max_length=limits.TITLE)
+    body = models.TextField(_("正文"), max_length=limits.BODY, blank=True)
+    topic = models.CharField(_("类别"), max_length=limits.TOPIC, blank=True)
     lead_deputy = models.ForeignKey(
         Deputy,
         verbose_name=_("领衔代表"),
@@ -160,7 +161,7 @@ class Suggestion(ConcurrentTransitionMixin, SourcedModel):
         _("退回时的版本"), null=True, blank=True, editable=False
     )
 
-    filed_on = models.DateField(_("提出日期"), null=True, blank=True)
+    filed_on = models.DateField(_("提出日期"), null=True, blank=True, validators=[limits.PAST_DATE])
     filed_precision = models.CharField(_("日期精度"), max_length=5, default="day", editable=False)
     revision_due_on = models.DateField(_("修改期限"), null=True, blank=True, editable=False)
     evaluation_due_on = models.DateField(_("测评期限"), null=True, blank=True, editable=False)
@@ -178,7 +179,7 @@ class Suggestion(ConcurrentTransitionMixin, SourcedModel):
     dissatisfied_final = models.BooleanField(_("二次办理后仍不满意"), default=False, editable=False)
     withheld_reason = models.CharField(
         _("不公开理由"),
-        max_length=200,
+        max_length=limits.WITHHELD_REASON,
         blank=True,
         help_text=_("填写后该建议不在公开页面显示，例如：涉密、个人隐私"),
     )
@@ -406,13 +407,16 @@ class Version(SourcedModel):
         Suggestion, verbose_name=_("建议"), on_delete=models.PROTECT, related_name="versions"
     )
     number = models.PositiveSmallIntegerField(_("版本号"))
-    title = models.CharField(_("标题"), max_length=300)
-    body = models.TextField(_("正文"), blank=True)
+    title = models.CharField(_("标题"), max_length=limits.TITLE)
+    body = models.TextField(_("正文"), max_length=limits.BODY, blank=True)
     revised_by_kind = models.CharField(
         _("修改主体类型"), max_length=20, choices=RevisedBy.choices, default=RevisedBy.DEPUTY
     )
     revised_by_name = models.CharField(
-        _("修改主体"), max_length=100, blank=True, help_text=_("例如：临武代表团、市人大财经委")
+        _("修改主体"),
+        max_length=limits.NAME,
+        blank=True,
+        help_text=_("例如：临武代表团、市人大财经委"),
     )
     # PROTECT, not SET_NULL: clearing it would rewrite a frozen version (like Event.actor).
     revised_by_user = models.ForeignKey(
@@ -423,7 +427,7 @@ class Version(SourcedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    reason = models.TextField(_("修改原因"), blank=True)
+    reason = models.TextField(_("修改原因"), max_length=limits.REASON, blank=True)
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
 
@@ -458,7 +462,7 @@ class SuggestionLink(SourcedModel):
         related_name="links_in",
     )
     kind = models.CharField(_("关联类型"), max_length=20, choices=LinkKind.choices)
-    note = models.TextField(_("说明"), blank=True)
+    note = models.TextField(_("说明"), max_length=limits.NOTES, blank=True)
 
     class Meta:
         verbose_name = _("建议关联")

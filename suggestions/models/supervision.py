@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from congress.models import Committee, Congress, ContactStation, Deputy, HandlingUnit
+from suggestions import limits
 
 from .common import PartialDateModel, SourcedModel
 from .suggestion import Suggestion
@@ -21,12 +22,15 @@ class SupervisionPlan(SourcedModel):
         on_delete=models.PROTECT,
         related_name="supervision_plans",
     )
-    theme = models.CharField(_("督办主题"), max_length=200)
+    theme = models.CharField(_("督办主题"), max_length=limits.THEME)
     suggestions = models.ManyToManyField(
         Suggestion, verbose_name=_("督办建议"), related_name="supervision_plans"
     )
     decided_by = models.CharField(
-        _("确定机构"), max_length=100, blank=True, help_text=_("例如：主任会议、县人大常委会")
+        _("确定机构"),
+        max_length=limits.NAME,
+        blank=True,
+        help_text=_("例如：主任会议、县人大常委会"),
     )
     leader = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -37,7 +41,7 @@ class SupervisionPlan(SourcedModel):
         related_name="supervised_plans",
     )
     leader_title = models.CharField(
-        _("牵头领导"), max_length=100, blank=True, help_text=_("例如：县人大常委会副主任")
+        _("牵头领导"), max_length=limits.NAME, blank=True, help_text=_("例如：县人大常委会副主任")
     )
     committee = models.ForeignKey(
         Committee,
@@ -48,7 +52,7 @@ class SupervisionPlan(SourcedModel):
         related_name="supervision_plans",
     )
     supervising_body = models.CharField(
-        _("督办机构"), max_length=100, blank=True, help_text=_("没有具体委员会时填写")
+        _("督办机构"), max_length=limits.NAME, blank=True, help_text=_("没有具体委员会时填写")
     )
     lead_unit = models.ForeignKey(
         HandlingUnit,
@@ -58,8 +62,10 @@ class SupervisionPlan(SourcedModel):
         on_delete=models.SET_NULL,
         related_name="supervision_plans",
     )
-    deadline = models.DateField(_("办结时限"), null=True, blank=True)
-    notes = models.TextField(_("说明"), blank=True)
+    deadline = models.DateField(
+        _("办结时限"), null=True, blank=True, validators=[limits.PLANNED_DATE]
+    )
+    notes = models.TextField(_("说明"), max_length=limits.NOTES, blank=True)
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     class Meta:
@@ -93,9 +99,9 @@ class SupervisionActivity(SourcedModel, PartialDateModel):
         related_name="activities",
     )
     kind = models.CharField(_("活动类型"), max_length=30, choices=ActivityKind.choices)
-    title = models.CharField(_("标题"), max_length=200)
-    conducted_by = models.CharField(_("组织机构"), max_length=100, blank=True)
-    description = models.TextField(_("情况"), blank=True)
+    title = models.CharField(_("标题"), max_length=limits.THEME)
+    conducted_by = models.CharField(_("组织机构"), max_length=limits.NAME, blank=True)
+    description = models.TextField(_("情况"), max_length=limits.NOTES, blank=True)
     is_public = models.BooleanField(_("公开"), default=True)
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
@@ -117,9 +123,11 @@ class FollowUpReview(SourcedModel, PartialDateModel):
         on_delete=models.CASCADE,
         related_name="follow_up_reviews",
     )
-    due_on = models.DateField(_("计划完成日期"), null=True, blank=True)
-    conducted_by = models.CharField(_("组织机构"), max_length=100, blank=True)
-    findings = models.TextField(_("落实情况"), blank=True)
+    due_on = models.DateField(
+        _("计划完成日期"), null=True, blank=True, validators=[limits.PLANNED_DATE]
+    )
+    conducted_by = models.CharField(_("组织机构"), max_length=limits.NAME, blank=True)
+    findings = models.TextField(_("落实情况"), max_length=limits.NOTES, blank=True)
     is_done = models.BooleanField(_("已完成"), default=False)
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
@@ -148,9 +156,9 @@ class Outcome(SourcedModel, PartialDateModel):
         Suggestion, verbose_name=_("建议"), on_delete=models.CASCADE, related_name="outcomes"
     )
     kind = models.CharField(_("类型"), max_length=20, choices=OutcomeKind.choices)
-    title = models.CharField(_("名称"), max_length=300)
-    issuing_body = models.CharField(_("发布机构"), max_length=100, blank=True)
-    description = models.TextField(_("内容"), blank=True)
+    title = models.CharField(_("名称"), max_length=limits.TITLE)
+    issuing_body = models.CharField(_("发布机构"), max_length=limits.NAME, blank=True)
+    description = models.TextField(_("内容"), max_length=limits.NOTES, blank=True)
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     class Meta:
@@ -189,7 +197,7 @@ class CitizenOpinion(SourcedModel, PartialDateModel):
         on_delete=models.SET_NULL,
         related_name="citizen_opinions",
     )
-    summary = models.TextField(_("意见内容"))
+    summary = models.TextField(_("意见内容"), max_length=limits.NOTES)
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     class Meta:

@@ -27,7 +27,7 @@ from suggestions.models import (
     Suggestion,
 )
 
-from .common import require_text
+from .common import check_date, require_text, today_for
 from .errors import PermissionDenied
 from .transitions import record_event
 
@@ -47,7 +47,10 @@ def calendar_override_set(
     """Enter (or change) one day's override and move the deadlines it affects.
     Returns the override and how many stored deadlines moved."""
     _require_calendar_editor(actor)
-    note = require_text(note, "note", _("说明"))
+    note = require_text(
+        note, "note", _("说明"), CalendarOverride._meta.get_field("note").max_length
+    )
+    check_date(date, "date", _("日期"), past_act=False, today=today_for(now))
     with transaction.atomic():
         override, _created = CalendarOverride.objects.update_or_create(
             date=date, defaults={"is_working_day": is_working_day, "note": note}

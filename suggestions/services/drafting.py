@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from congress.models import Deputy, Session
+from suggestions import limits
 from suggestions.models import (
     AssignmentStatus,
     CoSignature,
@@ -18,7 +19,7 @@ from suggestions.models import (
     Version,
 )
 
-from .common import require_lead_deputy, require_text, today_for
+from .common import bounded_text, require_lead_deputy, require_text, today_for
 from .errors import PermissionDenied, TransitionRefused, ValidationError
 from .transitions import atomic_service, fire, lock_suggestion, record_event
 
@@ -39,7 +40,9 @@ def suggestion_create_draft(
     """A new draft by `lead_deputy`; only that deputy's own account may create it."""
     if actor is None or lead_deputy.person.user_id != actor.pk:
         raise PermissionDenied(_("只能以本人代表身份起草建议。"))
-    title = require_text(title, "title", _("标题"))
+    title = require_text(title, "title", _("标题"), limits.TITLE)
+    body = bounded_text(body, "body", _("正文"), limits.BODY)
+    topic = bounded_text(topic, "topic", _("类别"), limits.TOPIC)
     if session is not None and session.term_id != lead_deputy.term_id:
         raise ValidationError({"session": _("所选会议不属于该代表所在的届次")})
     suggestion = Suggestion.objects.create(
@@ -79,7 +82,11 @@ def suggestion_update_draft(
     """Edit the text. A submitted text is frozen, so the first edit after a return starts a
     new version; later edits before resubmitting change that new version."""
     require_lead_deputy(actor, suggestion)
-    title = require_text(title, "title", _("标题"))
+    title = require_text(title, "title", _("标题"), limits.TITLE)
+    body = bounded_text(body, "body", _("正文"), limits.BODY)
+    if topic is not None:
+        topic = bounded_text(topic, "topic", _("类别"), limits.TOPIC)
+    reason = bounded_text(reason, "reason", _("修改说明"), limits.REASON)
     # A concurrent submit or withdrawal comes before this edit (which is then refused) or
     # after it, never in the middle of editing a text about to be frozen.
     lock_suggestion(suggestion)
@@ -179,7 +186,7 @@ def suggestion_submit(*, suggestion: Suggestion, actor, now: dt.datetime | None 
 
 @atomic_service
 def suggestion_withdraw(*, suggestion: Suggestion, actor, reason: str):
-    reason = require_text(reason, "reason", _("撤回理由"))
+    reason = require_text(reason, "reason", _("撤回理由"), limits.REASON)
     lock_suggestion(suggestion)
     event = fire(suggestion, "withdraw", actor=actor, reason=reason)
     suggestion.assignments.filter(status=AssignmentStatus.ACTIVE).update(

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from congress.models import HandlingUnit
+from suggestions import limits
 from suggestions import rules as predicates
 from suggestions.deadlines import WorkingCalendar, compute_deadline
 from suggestions.models import (
@@ -28,7 +29,7 @@ from suggestions.models import (
 )
 from suggestions.public_projection import stored_public_text
 
-from .common import require_staff, require_text, today_for
+from .common import bounded_text, check_date, require_staff, require_text, today_for
 from .errors import PermissionDenied, TransitionRefused, ValidationError
 from .transitions import atomic_service, check_transition, fire, lock_suggestion, record_event
 
@@ -48,6 +49,7 @@ def suggestion_assign(
     due dates computed from the congress's deadline policy."""
     lock_suggestion(suggestion)
     check_transition(suggestion, "assign", actor, conditions=False)
+    check_date(assigned_on, "assigned_on", _("交办日期"), past_act=True, today=today_for(now))
     if co_units and lead_unit is None:
         raise ValidationError({"co_units": _("协办单位须配合一个主办单位")})
     if lead_unit is None and not separate_units:
@@ -115,7 +117,7 @@ def suggestion_reassign(
     All current assignments end and the suggestion waits to be assigned again."""
     lock_suggestion(suggestion)
     check_transition(suggestion, "reassign", actor, conditions=False)
-    reason = require_text(reason, "reason", _("退办理由"))
+    reason = require_text(reason, "reason", _("退办理由"), limits.REASON)
     if assignment is not None:
         assignment.refresh_from_db()
     if (
@@ -158,7 +160,7 @@ def assignment_extend(
     counted from the assignment date."""
     suggestion = assignment.suggestion
     require_staff(actor, suggestion)
-    reason = require_text(reason, "reason", _("延期理由"))
+    reason = require_text(reason, "reason", _("延期理由"), limits.REASON)
     # Two clerks extending at once: the second reads the first's extension and is refused.
     lock_suggestion(suggestion)
     assignment.refresh_from_db()
@@ -240,8 +242,8 @@ def contact_record(
         raise ValidationError({"method": _("请选择沟通方式")})
     if contacted_on is None:
         raise ValidationError({"contacted_on": _("请填写沟通日期")})
-    if contacted_on > timezone.localdate():
-        raise ValidationError({"contacted_on": _("沟通日期不能晚于今天")})
+    check_date(contacted_on, "contacted_on", _("沟通日期"), past_act=True)
+    notes = bounded_text(notes, "notes", _("沟通情况"), limits.NOTES)
     record = ContactRecord.objects.create(
         assignment=assignment,
         method=method,
@@ -263,7 +265,7 @@ def contact_record(
 def co_opinion_submit(*, assignment: Assignment, actor, text: str) -> CoHandlingOpinion:
     """协办意见 to the lead unit. Internal: never on a public page."""
     _require_unit_member(actor, assignment)
-    text = require_text(text, "text", _("协办意见"))
+    text = require_text(text, "text", _("协办意见"), limits.CO_OPINION)
     # Serialised with the lead unit's reply, which waits for this opinion, and with a return.
     suggestion = assignment.suggestion
     lock_suggestion(suggestion)
@@ -308,8 +310,8 @@ def suggestion_reply(
     check_transition(suggestion, "reply", actor, conditions=False)
     if category not in ReplyCategory.values:
         raise ValidationError({"category": _("请选择答复类别（A、B、C 或 D）")})
-    text = require_text(text, "text", _("答复内容"))
-    signer = require_text(signer, "signer", _("签发人"))
+    text = require_text(text, "text", _("答复内容"), limits.REPLY_TEXT)
+    signer = require_text(signer, "signer", _("签发人"), limits.SIGNER)
     now = now or timezone.now()
     if assignment is None:
         assignment = (
@@ -390,6 +392,7 @@ def suggestion_reply(
 @atomic_service
 def reply_publish(*, reply: Reply, actor, redactions: str = "", now=None) -> Reply:
     require_staff(actor, reply.suggestion)
+    redactions = bounded_text(redactions, "redactions", _("公开时删除的段落"), limits.REDACTIONS)
     reply.redactions = redactions
     reply.published_at = now or timezone.now()
     reply.public_text = stored_public_text(reply)
@@ -413,6 +416,7 @@ def suggestion_evaluate(
     suggestion closes, flagged."""
     if rating not in (Rating.SATISFIED, Rating.BASICALLY_SATISFIED, Rating.DISSATISFIED):
         raise ValidationError({"rating": _("请选择测评结果：满意、基本满意或不满意")})
+    comment = bounded_text(comment, "comment", _("意见"), limits.REASON)
     now = now or timezone.now()
     lock_suggestion(suggestion)
     round_ = suggestion.handling_round

@@ -6,6 +6,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from congress.models import Congress
+from suggestions import limits
 from suggestions.deadlines import compute_deadline
 from suggestions.models import (
     LinkKind,
@@ -15,7 +16,7 @@ from suggestions.models import (
     SuggestionLink,
 )
 
-from .common import require_staff, require_text, today_for
+from .common import bounded_text, require_staff, require_text, today_for
 from .errors import ValidationError
 from .transitions import atomic_service, check_transition, fire, lock_suggestion, record_event
 
@@ -27,10 +28,12 @@ def suggestion_return_for_revision(
     *, suggestion: Suggestion, actor, comments: str, revision_days: int | None = None, now=None
 ):
     """Send back to the lead deputy with written review comments and a revision due date."""
-    comments = require_text(comments, "comments", _("审查意见"))
+    comments = require_text(comments, "comments", _("审查意见"), limits.NOTES)
     days = revision_days if revision_days is not None else suggestion.congress.revision_days
-    if days < 1:
-        raise ValidationError({"revision_days": _("修改期限至少为 1 天")})
+    if not 1 <= days <= limits.MAX_REVISION_DAYS:
+        raise ValidationError(
+            {"revision_days": _("修改期限须为 1 至 %(max)d 天") % {"max": limits.MAX_REVISION_DAYS}}
+        )
     lock_suggestion(suggestion)
     event = fire(
         suggestion,
@@ -85,6 +88,7 @@ def suggestion_refuse(
                 % {"choices": "、".join(str(label) for label in RefusalReason.labels)}
             }
         )
+    explanation = bounded_text(explanation, "explanation", _("说明"), limits.REASON)
     reason = str(RefusalReason(reason_code).label)
     if explanation.strip():
         reason = f"{reason}：{explanation.strip()}"
@@ -100,6 +104,7 @@ def suggestion_merge(
     """并案: handle together with `target`; the target's replies also answer this one."""
     lock_suggestion(suggestion)
     check_transition(suggestion, "merge", actor, conditions=False)
+    reason = bounded_text(reason, "reason", _("说明"), limits.REASON)
     if target is None or target.pk == suggestion.pk:
         raise ValidationError({"target": _("请选择另一件建议作为并案对象")})
     # The target's state as of now, held until this merge is recorded, so that a reply to
@@ -135,7 +140,7 @@ def suggestion_merge(
 def suggestion_withhold(*, suggestion: Suggestion, actor, reason: str) -> None:
     """Take a suggestion off the public pages, with the recorded reason (涉密, 个人隐私)."""
     require_staff(actor, suggestion)
-    reason = require_text(reason, "reason", _("不公开理由"))
+    reason = require_text(reason, "reason", _("不公开理由"), limits.WITHHELD_REASON)
     suggestion.withheld_reason = reason
     suggestion.save(update_fields=["withheld_reason", "updated_at"])
     record_event(

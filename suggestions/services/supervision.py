@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from django.utils.translation import gettext as _
 
 from congress.models import Committee, Congress, HandlingUnit, StaffRole
+from suggestions import limits
 from suggestions.models import (
     PUBLIC_STATES,
     ActivityKind,
@@ -21,7 +22,7 @@ from suggestions.models import (
     SupervisionPlan,
 )
 
-from .common import require_staff, require_text
+from .common import bounded_text, check_date, require_staff, require_text, today_for
 from .errors import PermissionDenied, ValidationError
 from .transitions import atomic_service, fire, lock_suggestion, record_event
 
@@ -53,7 +54,13 @@ def supervision_plan_create(
 ) -> SupervisionPlan:
     """重点督办: one theme, one or more registered suggestions of this congress."""
     _require_congress_staff(actor, congress)
-    theme = require_text(theme, "theme", _("督办主题"))
+    theme = require_text(theme, "theme", _("督办主题"), limits.THEME)
+    leader_title = bounded_text(leader_title, "leader_title", _("牵头领导"), limits.NAME)
+    supervising_body = bounded_text(
+        supervising_body, "supervising_body", _("督办机构"), limits.NAME
+    )
+    decided_by = bounded_text(decided_by, "decided_by", _("确定机构"), limits.NAME)
+    check_date(deadline, "deadline", _("办结时限"), past_act=False)
     if not suggestions:
         raise ValidationError({"suggestions": _("重点督办须至少包含一件建议")})
     for suggestion in suggestions:
@@ -107,7 +114,10 @@ def supervision_activity_log(
     _require_congress_staff(actor, plan.congress)
     if kind not in ActivityKind.values:
         raise ValidationError({"kind": _("请选择督办活动类型")})
-    title = require_text(title, "title", _("活动标题"))
+    title = require_text(title, "title", _("活动标题"), limits.THEME)
+    conducted_by = bounded_text(conducted_by, "conducted_by", _("组织机构"), limits.NAME)
+    description = bounded_text(description, "description", _("情况"), limits.NOTES)
+    check_date(date, "date", _("日期"), past_act=True)
     activity = SupervisionActivity.objects.create(
         plan=plan,
         kind=kind,
@@ -135,6 +145,8 @@ def suggestion_start_follow_up(
     *, suggestion: Suggestion, actor, due_on: dt.date | None = None, reason: str = "", now=None
 ) -> FollowUpReview:
     """跟踪落实 of a B or C promise; the review is due on `due_on`."""
+    reason = bounded_text(reason, "reason", _("跟踪事项"), limits.REASON)
+    check_date(due_on, "due_on", _("回头看计划完成日期"), past_act=False, today=today_for(now))
     lock_suggestion(suggestion)
     fire(suggestion, "start_follow_up", actor=actor, reason=reason, now=now)
     return FollowUpReview.objects.create(suggestion=suggestion, due_on=due_on)
@@ -151,7 +163,9 @@ def suggestion_complete(
     now=None,
 ) -> FollowUpReview:
     """落实完毕, with the findings of the follow-up review."""
-    findings = require_text(findings, "findings", _("落实情况"))
+    findings = require_text(findings, "findings", _("落实情况"), limits.NOTES)
+    conducted_by = bounded_text(conducted_by, "conducted_by", _("组织机构"), limits.NAME)
+    check_date(date, "date", _("回头看日期"), past_act=True, today=today_for(now))
     lock_suggestion(suggestion)
     fire(suggestion, "complete", actor=actor, reason=findings, now=now)
     review = suggestion.follow_up_reviews.filter(is_done=False).order_by("pk").first()
@@ -178,7 +192,10 @@ def outcome_record(
     require_staff(actor, suggestion)
     if kind not in OutcomeKind.values:
         raise ValidationError({"kind": _("请选择成果类型")})
-    title = require_text(title, "title", _("成果名称"))
+    title = require_text(title, "title", _("成果名称"), limits.TITLE)
+    issuing_body = bounded_text(issuing_body, "issuing_body", _("发布机构"), limits.NAME)
+    description = bounded_text(description, "description", _("内容"), limits.NOTES)
+    check_date(date, "date", _("日期"), past_act=True)
     outcome = Outcome.objects.create(
         suggestion=suggestion,
         kind=kind,

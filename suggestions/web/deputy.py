@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from suggestions import access, services
 from suggestions.access import Audience
 from suggestions.models import Assignment, CoSignature, State, Suggestion
+from suggestions.params import int_param
 from suggestions.progress import next_steps
 from suggestions.public_projection import deputy_contact_values, public_reply_text
 from suggestions.services.drafting import EDITABLE_STATES
@@ -192,13 +193,16 @@ class DeputySuggestionPage(ActionPage):
 
     def _compare(self, versions):
         """The diff between two versions (?from=&to=; default: the last two)."""
+        to_number = int_param(self.request.GET, "to")
+        from_number = int_param(self.request.GET, "from")
         if len(versions) < 2:
             return None
         by_number = {v.number: v for v in versions}
+        to_number = to_number or versions[-1].number
         try:
-            new = by_number[int(self.request.GET.get("to", versions[-1].number))]
-            old = by_number[int(self.request.GET.get("from", new.number - 1))]
-        except (KeyError, ValueError):
+            new = by_number[to_number]
+            old = by_number[from_number or new.number - 1]
+        except KeyError:
             new, old = versions[-1], versions[-2]
         return {
             "old": old,

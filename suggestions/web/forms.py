@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from congress.models import Committee, Deputy, HandlingUnit, Session, StaffRole
+from suggestions import limits
+from suggestions.forms.fields import BoundedModelMultipleChoiceField, SaneDateField
 from suggestions.forms.transitions import (  # noqa: F401  (re-exported for the views)
     DATE_INPUT,
     AssignForm,
@@ -40,7 +42,7 @@ class DeputyChoiceField(forms.ModelChoiceField):
         return f"{obj.person.name}{delegation}"
 
 
-class DeputyMultipleChoiceField(forms.ModelMultipleChoiceField):
+class DeputyMultipleChoiceField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj: Deputy) -> str:
         return obj.person.name
 
@@ -59,10 +61,13 @@ class DraftForm(forms.Form):
         empty_label=_("闭会期间"),
         help_text=_("大会期间提出的建议选择会议；闭会期间提出的选「闭会期间」"),
     )
-    title = forms.CharField(label=_("标题"), max_length=300)
-    topic = forms.CharField(label=_("类别"), max_length=50, required=False)
+    title = forms.CharField(label=_("标题"), max_length=limits.TITLE)
+    topic = forms.CharField(label=_("类别"), max_length=limits.TOPIC, required=False)
     body = forms.CharField(
-        label=_("正文"), widget=forms.Textarea(attrs={"rows": 12}), required=False
+        label=_("正文"),
+        max_length=limits.BODY,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        required=False,
     )
     cosigners = DeputyMultipleChoiceField(
         label=_("邀请联名代表"),
@@ -93,14 +98,18 @@ class DraftForm(forms.Form):
 
 
 class EditForm(forms.Form):
-    title = forms.CharField(label=_("标题"), max_length=300)
-    topic = forms.CharField(label=_("类别"), max_length=50, required=False)
+    title = forms.CharField(label=_("标题"), max_length=limits.TITLE)
+    topic = forms.CharField(label=_("类别"), max_length=limits.TOPIC, required=False)
     body = forms.CharField(
-        label=_("正文"), widget=forms.Textarea(attrs={"rows": 12}), required=False
+        label=_("正文"),
+        max_length=limits.BODY,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        required=False,
     )
     reason = forms.CharField(
         label=_("修改说明"),
         required=False,
+        max_length=limits.REASON,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("例如：按审查意见补充了具体措施"),
     )
@@ -127,9 +136,14 @@ class InviteForm(forms.Form):
 class ExtendForm(forms.Form):
     assignment = AssignmentChoiceField(label=_("承办单位"), queryset=Assignment.objects.none())
     total_months = forms.IntegerField(
-        label=_("延期后期限（自交办日起，月）"), min_value=1, max_value=24, required=False
+        label=_("延期后期限（自交办日起，月）"),
+        min_value=1,
+        max_value=limits.MAX_EXTENSION_MONTHS,
+        required=False,
     )
-    reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("延期理由"), max_length=limits.REASON, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, suggestion: Suggestion | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,33 +154,43 @@ class ExtendForm(forms.Form):
 
 
 class PublishReplyForm(forms.Form):
-    reply = forms.IntegerField(widget=forms.HiddenInput)
+    reply = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=limits.MAX_ID)
     redactions = forms.CharField(
         label=_("公开时删除的段落"),
         required=False,
+        max_length=limits.REDACTIONS,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("每行一段；电话号码和地址会自动隐去"),
     )
 
 
 class WithholdForm(forms.Form):
-    reason = forms.CharField(label=_("不公开理由"), help_text=_("例如：涉密、个人隐私"))
+    reason = forms.CharField(
+        label=_("不公开理由"),
+        max_length=limits.WITHHELD_REASON,
+        help_text=_("例如：涉密、个人隐私"),
+    )
 
 
 class SupervisionPlanForm(forms.Form):
-    theme = forms.CharField(label=_("督办主题"), max_length=200)
-    decided_by = forms.CharField(label=_("确定机构"), max_length=100, required=False)
+    theme = forms.CharField(label=_("督办主题"), max_length=limits.THEME)
+    decided_by = forms.CharField(label=_("确定机构"), max_length=limits.NAME, required=False)
     leader = forms.ModelChoiceField(
         label=_("牵头领导账号"), queryset=get_user_model().objects.none(), required=False
     )
-    leader_title = forms.CharField(label=_("牵头领导"), max_length=100, required=False)
+    leader_title = forms.CharField(label=_("牵头领导"), max_length=limits.NAME, required=False)
     committee = forms.ModelChoiceField(
         label=_("督办委员会"), queryset=Committee.objects.none(), required=False
     )
     lead_unit = forms.ModelChoiceField(
         label=_("牵头承办单位"), queryset=HandlingUnit.objects.none(), required=False
     )
-    deadline = forms.DateField(label=_("办结时限"), required=False, widget=DATE_INPUT)
+    deadline = SaneDateField(
+        past_act=False,
+        label=_("办结时限"),
+        required=False,
+        widget=DATE_INPUT,
+    )
 
     def __init__(self, *args, suggestion: Suggestion | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -182,11 +206,19 @@ class SupervisionPlanForm(forms.Form):
 class ActivityForm(forms.Form):
     plan = forms.ModelChoiceField(label=_("督办事项"), queryset=SupervisionPlan.objects.none())
     kind = forms.ChoiceField(label=_("活动类型"), choices=ActivityKind.choices)
-    title = forms.CharField(label=_("标题"), max_length=200)
-    date = forms.DateField(label=_("日期"), required=False, widget=DATE_INPUT)
-    conducted_by = forms.CharField(label=_("组织机构"), max_length=100, required=False)
+    title = forms.CharField(label=_("标题"), max_length=limits.THEME)
+    date = SaneDateField(
+        past_act=True,
+        label=_("日期"),
+        required=False,
+        widget=DATE_INPUT,
+    )
+    conducted_by = forms.CharField(label=_("组织机构"), max_length=limits.NAME, required=False)
     description = forms.CharField(
-        label=_("情况"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("情况"),
+        required=False,
+        max_length=limits.NOTES,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     is_public = forms.BooleanField(label=_("公开"), required=False, initial=True)
 
@@ -198,11 +230,19 @@ class ActivityForm(forms.Form):
 
 class OutcomeForm(forms.Form):
     kind = forms.ChoiceField(label=_("成果类型"), choices=OutcomeKind.choices)
-    title = forms.CharField(label=_("名称"), max_length=300)
-    issuing_body = forms.CharField(label=_("发布机构"), max_length=100, required=False)
-    date = forms.DateField(label=_("日期"), required=False, widget=DATE_INPUT)
+    title = forms.CharField(label=_("名称"), max_length=limits.TITLE)
+    issuing_body = forms.CharField(label=_("发布机构"), max_length=limits.NAME, required=False)
+    date = SaneDateField(
+        past_act=True,
+        label=_("日期"),
+        required=False,
+        widget=DATE_INPUT,
+    )
     description = forms.CharField(
-        label=_("内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("内容"),
+        required=False,
+        max_length=limits.NOTES,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -211,9 +251,16 @@ class OutcomeForm(forms.Form):
 
 class ContactForm(forms.Form):
     method = forms.ChoiceField(label=_("沟通方式"), choices=ContactMethod.choices)
-    contacted_on = forms.DateField(label=_("沟通日期"), widget=DATE_INPUT)
+    contacted_on = SaneDateField(
+        past_act=True,
+        label=_("沟通日期"),
+        widget=DATE_INPUT,
+    )
     notes = forms.CharField(
-        label=_("沟通情况"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("沟通情况"),
+        required=False,
+        max_length=limits.NOTES,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -222,4 +269,6 @@ class ContactForm(forms.Form):
 
 
 class CoOpinionForm(forms.Form):
-    text = forms.CharField(label=_("协办意见"), widget=forms.Textarea(attrs={"rows": 5}))
+    text = forms.CharField(
+        label=_("协办意见"), max_length=limits.CO_OPINION, widget=forms.Textarea(attrs={"rows": 5})
+    )

@@ -25,6 +25,7 @@ from suggestions.models import (
     Suggestion,
     SupervisionPlan,
 )
+from suggestions.params import int_param
 from suggestions.progress import next_steps
 from suggestions.search import search_suggestions
 
@@ -71,13 +72,6 @@ def home(request: HttpRequest) -> HttpResponse:
 FACETS = ("congress", "session", "state", "unit", "category", "reply_category", "key")
 
 
-def _int_or_none(value: str) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def suggestion_list(request: HttpRequest) -> HttpResponse:
     params = request.GET
     queryset = selectors.public_suggestions()
@@ -85,16 +79,16 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
     if query:
         queryset = search(queryset, query)
     chosen: dict[str, str] = {}
-    if (congress_id := _int_or_none(params.get("congress"))) is not None:
+    if (congress_id := int_param(params, "congress")) is not None:
         queryset = queryset.filter(congress_id=congress_id)
         chosen["congress"] = str(congress_id)
-    if (session_id := _int_or_none(params.get("session"))) is not None:
+    if (session_id := int_param(params, "session")) is not None:
         queryset = queryset.filter(session_id=session_id)
         chosen["session"] = str(session_id)
     if params.get("state") in PUBLIC_STATES:
         queryset = queryset.filter(state=params["state"])
         chosen["state"] = params["state"]
-    if (unit_id := _int_or_none(params.get("unit"))) is not None:
+    if (unit_id := int_param(params, "unit")) is not None:
         queryset = queryset.filter(
             pk__in=Assignment.objects.filter(unit_id=unit_id).values("suggestion_id")
         )
@@ -116,7 +110,7 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
         chosen["key"] = "1"
 
     paginator = Paginator(queryset.prefetch_related(*_list_prefetches()), PAGE_SIZE)
-    page = paginator.get_page(params.get("page"))
+    page = paginator.get_page(int_param(params, "page") or 1)
     keep = {k: v for k, v in chosen.items()}
     if query:
         keep["q"] = query

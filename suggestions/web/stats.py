@@ -10,6 +10,7 @@ from django.shortcuts import render
 from congress.models import Congress, Session
 from suggestions import statistics
 from suggestions.models import State, Suggestion
+from suggestions.params import int_param
 
 from .roles import roles_of, staff_required
 
@@ -27,9 +28,8 @@ def _congress_block(congress: Congress, session: Session | None, *, public_only:
 
 
 def _session_choice(request: HttpRequest, congresses) -> Session | None:
-    try:
-        session_id = int(request.GET.get("session", ""))
-    except ValueError:
+    session_id = int_param(request.GET, "session")
+    if session_id is None:
         return None
     return (
         Session.objects.filter(pk=session_id, term__congress__in=congresses)

@@ -1,13 +1,15 @@
 """Inputs of the transitions and handling actions, one serializer each.
 
 Each maps 1:1 onto the keyword arguments of its service function; the service does the
-real checking (state, permission, preconditions) and its errors come back as 409/403/400."""
+real checking (state, permission, preconditions) and its errors come back as 409/403/400.
+Lengths and date ranges come from suggestions/limits.py, so the OpenAPI schema states them."""
 
 from __future__ import annotations
 
 from rest_framework import serializers
 
 from congress.models import HandlingUnit
+from suggestions import limits
 from suggestions.models import (
     Assignment,
     ContactMethod,
@@ -23,22 +25,30 @@ class EmptyInput(serializers.Serializer):
 
 
 class ReturnForRevisionInput(serializers.Serializer):
-    comments = serializers.CharField(help_text="审查意见 (review comments)")
-    revision_days = serializers.IntegerField(required=False, min_value=1, max_value=365)
+    comments = serializers.CharField(
+        help_text="审查意见 (review comments)", max_length=limits.NOTES
+    )
+    revision_days = serializers.IntegerField(
+        required=False, min_value=1, max_value=limits.MAX_REVISION_DAYS
+    )
 
 
 class RefuseInput(serializers.Serializer):
     reason_code = serializers.ChoiceField(choices=RefusalReason.choices)
-    explanation = serializers.CharField(required=False, allow_blank=True, default="")
+    explanation = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.REASON
+    )
 
 
 class MergeInput(serializers.Serializer):
     target = serializers.PrimaryKeyRelatedField(queryset=Suggestion.objects.all())
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.REASON
+    )
 
 
 class WithdrawInput(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=limits.REASON)
 
 
 class AssignInput(serializers.Serializer):
@@ -51,18 +61,20 @@ class AssignInput(serializers.Serializer):
     separate_units = serializers.PrimaryKeyRelatedField(
         queryset=HandlingUnit.objects.all(), many=True, required=False, default=list
     )
-    assigned_on = serializers.DateField(required=False, allow_null=True, default=None)
+    assigned_on = serializers.DateField(
+        required=False, allow_null=True, default=None, validators=[limits.PAST_DATE]
+    )
 
 
 class ReassignInput(serializers.Serializer):
     assignment = serializers.PrimaryKeyRelatedField(queryset=Assignment.objects.all())
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=limits.REASON)
 
 
 class ReplyInput(serializers.Serializer):
     category = serializers.ChoiceField(choices=ReplyCategory.choices)
-    text = serializers.CharField()
-    signer = serializers.CharField(max_length=50)
+    text = serializers.CharField(max_length=limits.REPLY_TEXT)
+    signer = serializers.CharField(max_length=limits.SIGNER)
     assignment = serializers.PrimaryKeyRelatedField(
         queryset=Assignment.objects.all(), required=False, allow_null=True, default=None
     )
@@ -72,29 +84,43 @@ class EvaluateInput(serializers.Serializer):
     rating = serializers.ChoiceField(
         choices=[(r.value, r.label) for r in Rating if r != Rating.NO_FEEDBACK]
     )
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.REASON
+    )
 
 
 class StartFollowUpInput(serializers.Serializer):
-    due_on = serializers.DateField(required=False, allow_null=True, default=None)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    due_on = serializers.DateField(
+        required=False, allow_null=True, default=None, validators=[limits.PLANNED_DATE]
+    )
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.REASON
+    )
 
 
 class CompleteInput(serializers.Serializer):
-    findings = serializers.CharField()
-    date = serializers.DateField(required=False, allow_null=True, default=None)
-    conducted_by = serializers.CharField(required=False, allow_blank=True, default="")
+    findings = serializers.CharField(max_length=limits.NOTES)
+    date = serializers.DateField(
+        required=False, allow_null=True, default=None, validators=[limits.PAST_DATE]
+    )
+    conducted_by = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.NAME
+    )
 
 
 class ContactInput(serializers.Serializer):
     method = serializers.ChoiceField(choices=ContactMethod.choices)
-    contacted_on = serializers.DateField()
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    contacted_on = serializers.DateField(validators=[limits.PAST_DATE])
+    notes = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.NOTES
+    )
 
 
 class CoOpinionInput(serializers.Serializer):
-    text = serializers.CharField()
+    text = serializers.CharField(max_length=limits.CO_OPINION)
 
 
 class PublishInput(serializers.Serializer):
-    redactions = serializers.CharField(required=False, allow_blank=True, default="")
+    redactions = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.REDACTIONS
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from suggestions import access
+from suggestions import access, limits
 from suggestions.models import (
     Assignment,
     CoSignature,
@@ -270,21 +270,29 @@ class InternalSuggestionSerializer(InternalRecordSerializer):
         return data
 
 
+def _id_field(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=limits.MAX_ID, **kwargs)
+
+
 class DraftCreateSerializer(serializers.Serializer):
-    lead_deputy = serializers.IntegerField(
+    lead_deputy = _id_field(
         required=False, help_text="Your deputy mandate; optional when you hold only one."
     )
-    title = serializers.CharField(max_length=300)
-    body = serializers.CharField(required=False, allow_blank=True, default="")
-    topic = serializers.CharField(required=False, allow_blank=True, default="", max_length=50)
-    session = serializers.IntegerField(required=False, allow_null=True, default=None)
-    cosigners = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list
+    title = serializers.CharField(max_length=limits.TITLE)
+    body = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.BODY
     )
+    topic = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.TOPIC
+    )
+    session = _id_field(required=False, allow_null=True, default=None)
+    cosigners = serializers.ListField(child=_id_field(), required=False, default=list)
 
 
 class DraftUpdateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=300, required=False)
-    body = serializers.CharField(required=False, allow_blank=True)
-    topic = serializers.CharField(required=False, allow_blank=True, max_length=50)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    title = serializers.CharField(max_length=limits.TITLE, required=False)
+    body = serializers.CharField(required=False, allow_blank=True, max_length=limits.BODY)
+    topic = serializers.CharField(required=False, allow_blank=True, max_length=limits.TOPIC)
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.REASON
+    )

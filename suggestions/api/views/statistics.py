@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from congress.models import Congress, HandlingUnit, Session
 from suggestions import statistics
 from suggestions.api.serializers.statistics import HandlingStatisticsSerializer
+from suggestions.params import int_param
 
 SESSION_PARAMETER = OpenApiParameter(
     "session", int, description="Limit to the suggestions of one session of this congress."
@@ -25,12 +26,10 @@ class _StatisticsView(APIView):
     def _session_param(self, request, congress: Congress) -> Session | None:
         from rest_framework.exceptions import ValidationError
 
-        raw = request.query_params.get("session")
-        if raw in (None, ""):
+        session_id = int_param(request.query_params, "session")
+        if session_id is None:
             return None
-        if not raw.isdigit():
-            raise ValidationError({"session": [_("须为会议编号（整数）。")]})
-        session = Session.objects.filter(pk=int(raw), term__congress=congress).first()
+        session = Session.objects.filter(pk=session_id, term__congress=congress).first()
         if session is None:
             raise ValidationError({"session": [_("该人大没有这次会议。")]})
         return session
