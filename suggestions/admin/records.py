@@ -1,10 +1,30 @@
-"""Admin for the records around a suggestion. Events are read-only (append-only history)."""
+"""Admin for the records around a suggestion, all inside the clerk's perimeter.
+
+Every one of them is written by a service that leaves an Event, so the admin shows them and
+changes none (the simplest option that cannot bypass a service): outcomes, supervision plans
+and activities, follow-up reviews are recorded on the staff pages (工作台), which each record
+links to; replies are published or withheld here, through `reply_publish`.
+"""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from suggestions.admin.suggestion import scoped_to_staff_congresses
+from suggestions import services
+from suggestions.admin.perimeter import (
+    PerimeterAdmin,
+    PerimeterMixin,
+    ReadOnlyAdmin,
+    ReadOnlyMixin,
+    staff_page_links,
+)
+from suggestions.admin.service_form import service_form_response
 from suggestions.models import (
     Assignment,
     CitizenOpinion,
@@ -21,30 +41,6 @@ from suggestions.models import (
     SupervisionPlan,
     Version,
 )
-
-
-class CongressScopedAdmin(admin.ModelAdmin):
-    """Rows limited to the clerk's own congresses (through `congress_field`)."""
-
-    congress_field = "suggestion__congress"
-
-    def get_queryset(self, request):
-        return scoped_to_staff_congresses(
-            super().get_queryset(request), request.user, self.congress_field
-        )
-
-
-class ReadOnlyAdmin(CongressScopedAdmin):
-    """Records written only by the services: visible, never edited by hand."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Event)
@@ -80,20 +76,35 @@ class AssignmentAdmin(ReadOnlyAdmin):
 
 @admin.register(ContactRecord)
 class ContactRecordAdmin(ReadOnlyAdmin):
-    congress_field = "assignment__suggestion__congress"
     list_display = ["assignment", "method", "contacted_on"]
     list_filter = ["method", "assignment__unit"]
 
 
 @admin.register(CoHandlingOpinion)
 class CoHandlingOpinionAdmin(ReadOnlyAdmin):
-    congress_field = "assignment__suggestion__congress"
     list_display = ["assignment", "round", "submitted_at"]
     list_filter = ["assignment__unit"]
 
 
+class ReplyPublishForm(forms.Form):
+    redactions = forms.CharField(
+        label=gettext_lazy("公开时删除的段落"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("每行一段；电话号码和地址会自动隐去"),
+    )
+    withheld = forms.BooleanField(
+        label=gettext_lazy("不予公开"),
+        required=False,
+        help_text=gettext_lazy("勾选：答复不在公开页面显示（例如涉密）"),
+    )
+
+
 @admin.register(Reply)
-class ReplyAdmin(CongressScopedAdmin):
+class ReplyAdmin(ReadOnlyAdmin):
+    """Replies are the units' words: read-only here. The congress's publication decision
+    (redactions, or withholding) is made through `reply_publish`, from the change page."""
+
     list_display = [
         "suggestion",
         "assignment",
@@ -106,7 +117,7 @@ class ReplyAdmin(CongressScopedAdmin):
     ]
     list_filter = ["category", "round", "assignment__unit", "withheld"]
     search_fields = ["suggestion__title", "text"]
-    readonly_fields = [
+    fields = [
         "suggestion",
         "assignment",
         "round",
@@ -117,14 +128,36 @@ class ReplyAdmin(CongressScopedAdmin):
         "replied_by",
         "publish_due_on",
         "published_at",
+        "redactions",
+        "withheld",
+        "attachment",
     ]
-    fields = [*readonly_fields, "redactions", "withheld", "attachment"]
+    change_form_template = "admin/suggestions/reply/change_form.html"
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
+    def get_urls(self):
+        publish = path(
+            "<int:pk>/publish/",
+            self.admin_site.admin_view(self.publish_view),
+            name="suggestions_reply_publish",
+        )
+        return [publish, *super().get_urls()]
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        reply = get_object_or_404(self.get_queryset(request).select_related("suggestion"), pk=pk)
+        form = ReplyPublishForm(
+            request.POST if request.method == "POST" else None,
+            initial={"redactions": reply.redactions, "withheld": reply.withheld},
+        )
+        return service_form_response(
+            self,
+            request,
+            form=form,
+            target=reply.suggestion,
+            change_url=reverse("admin:suggestions_reply_change", args=[pk]),
+            title=_("公开或不予公开答复"),
+            act=lambda data: services.reply_publish(reply=reply, actor=request.user, **data),
+            done=_("已记录答复的公开决定"),
+        )
 
 
 @admin.register(Evaluation)
@@ -133,57 +166,72 @@ class EvaluationAdmin(ReadOnlyAdmin):
     list_filter = ["rating", "round"]
 
 
-class SupervisionActivityInline(admin.TabularInline):
+class StaffPageMixin:
+    """Points from a read-only record to the staff pages where such records are made."""
+
+    @admin.display(description=gettext_lazy("在工作台办理"))
+    def staff_page(self, obj) -> str:
+        return staff_page_links(self.suggestions_of(obj))
+
+    def suggestions_of(self, obj):
+        return [obj.suggestion]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "staff_page"]
+
+
+class SupervisionActivityInline(ReadOnlyMixin, PerimeterMixin, admin.TabularInline):
     model = SupervisionActivity
     extra = 0
     fields = ["kind", "title", "date", "date_precision", "conducted_by", "is_public", "source"]
 
 
 @admin.register(SupervisionPlan)
-class SupervisionPlanAdmin(CongressScopedAdmin):
-    congress_field = "congress"
+class SupervisionPlanAdmin(StaffPageMixin, ReadOnlyAdmin):
     list_display = ["theme", "congress", "leader_title", "committee", "deadline"]
     list_filter = ["congress", "committee"]
     search_fields = ["theme"]
-    filter_horizontal = ["suggestions"]
     inlines = [SupervisionActivityInline]
+
+    def suggestions_of(self, obj):
+        return obj.suggestions.all()
 
 
 @admin.register(SupervisionActivity)
-class SupervisionActivityAdmin(CongressScopedAdmin):
-    congress_field = "plan__congress"
+class SupervisionActivityAdmin(StaffPageMixin, ReadOnlyAdmin):
     list_display = ["title", "plan", "kind", "date_display", "conducted_by"]
     list_filter = ["kind", "plan__congress"]
     search_fields = ["title", "description"]
 
+    def suggestions_of(self, obj):
+        return obj.plan.suggestions.all()
+
 
 @admin.register(FollowUpReview)
-class FollowUpReviewAdmin(CongressScopedAdmin):
+class FollowUpReviewAdmin(StaffPageMixin, ReadOnlyAdmin):
     list_display = ["suggestion", "date_display", "due_on", "conducted_by", "is_done"]
     list_filter = ["is_done"]
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(CongressScopedAdmin):
+class OutcomeAdmin(StaffPageMixin, ReadOnlyAdmin):
     list_display = ["title", "kind", "issuing_body", "date_display", "suggestion"]
     list_filter = ["kind"]
     search_fields = ["title", "description", "issuing_body"]
 
 
 @admin.register(CitizenOpinion)
-class CitizenOpinionAdmin(CongressScopedAdmin):
-    congress_field = "contact_station__congress"
+class CitizenOpinionAdmin(ReadOnlyAdmin):
     list_display = ["summary", "contact_station", "deputy", "date_display", "suggestion"]
     list_filter = ["contact_station"]
 
 
 @admin.register(SuggestionLink)
-class SuggestionLinkAdmin(CongressScopedAdmin):
-    congress_field = "from_suggestion__congress"
+class SuggestionLinkAdmin(ReadOnlyAdmin):
     list_display = ["from_suggestion", "kind", "to_suggestion"]
     list_filter = ["kind"]
 
 
 @admin.register(SourceArticle)
-class SourceArticleAdmin(admin.ModelAdmin):
+class SourceArticleAdmin(PerimeterAdmin):
     list_display = ["title", "publication", "published_on", "file_name"]

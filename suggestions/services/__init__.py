@@ -36,6 +36,7 @@ from .review import (
     suggestion_merge,
     suggestion_refuse,
     suggestion_register,
+    suggestion_release,
     suggestion_return_for_revision,
     suggestion_withhold,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "suggestion_reassign",
     "suggestion_refuse",
     "suggestion_register",
+    "suggestion_release",
     "suggestion_reply",
     "suggestion_return_for_revision",
     "suggestion_start_follow_up",

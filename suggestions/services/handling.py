@@ -361,11 +361,16 @@ def suggestion_reply(
     return reply
 
 
-def reply_publish(*, reply: Reply, actor, redactions: str = "", now=None) -> Reply:
+def reply_publish(
+    *, reply: Reply, actor, redactions: str = "", withheld: bool = False, now=None
+) -> Reply:
+    """The congress's publication decision on a reply: published with `redactions` removed,
+    or, `withheld`, decided not to be published at all."""
     require_staff(actor, reply.suggestion)
     reply.redactions = redactions
+    reply.withheld = withheld
     reply.published_at = now or timezone.now()
-    reply.save(update_fields=["redactions", "published_at"])
+    reply.save(update_fields=["redactions", "withheld", "published_at"])
     return reply
 
 
