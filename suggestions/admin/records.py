@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -17,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from suggestions import services
+from suggestions.access import with_submitted_text
 from suggestions.admin.perimeter import (
     PerimeterAdmin,
     PerimeterMixin,
@@ -36,6 +39,7 @@ from suggestions.models import (
     Outcome,
     Reply,
     SourceArticle,
+    Suggestion,
     SuggestionLink,
     SupervisionActivity,
     SupervisionPlan,
@@ -43,10 +47,45 @@ from suggestions.models import (
 )
 
 
+def _submitted_title_of_suggestion():
+    return Subquery(
+        with_submitted_text(Suggestion.objects.filter(pk=OuterRef("suggestion"))).values(
+            "submitted_title"
+        )[:1]
+    )
+
+
+class SuggestionTitleMixin:
+    """Names the suggestion by the title the congress received: while a returned suggestion
+    is being revised, its own title is the deputy's unsubmitted draft. (Events and versions
+    are the records a suggestion has before it is registered and its text frozen.)"""
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(suggestion_title=_submitted_title_of_suggestion())
+        )
+
+    @admin.display(description=gettext_lazy("建议"), ordering="suggestion_title")
+    def suggestion_title(self, obj) -> str:
+        return obj.suggestion_title
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "suggestion_title"]
+
+    def get_fields(self, request, obj=None):
+        named = ("suggestion", "suggestion_title")
+        return [
+            "suggestion_title",
+            *(f for f in super().get_fields(request, obj) if f not in named),
+        ]
+
+
 @admin.register(Event)
-class EventAdmin(ReadOnlyAdmin):
+class EventAdmin(SuggestionTitleMixin, ReadOnlyAdmin):
     list_display = [
-        "suggestion",
+        "suggestion_title",
         "action_label",
         "from_state",
         "to_state",
@@ -55,15 +94,14 @@ class EventAdmin(ReadOnlyAdmin):
         "is_public",
     ]
     list_filter = ["action", "to_state", "is_public", "suggestion__congress"]
-    search_fields = ["suggestion__title", "reason", "actor_name"]
-    list_select_related = ["suggestion"]
+    search_fields = ["suggestion_title", "reason", "actor_name"]
 
 
 @admin.register(Version)
-class VersionAdmin(ReadOnlyAdmin):
-    list_display = ["suggestion", "number", "title", "revised_by_kind", "revised_by_name"]
+class VersionAdmin(SuggestionTitleMixin, ReadOnlyAdmin):
+    list_display = ["suggestion_title", "number", "title", "revised_by_kind", "revised_by_name"]
     list_filter = ["revised_by_kind"]
-    search_fields = ["title", "suggestion__title"]
+    search_fields = ["title", "suggestion_title"]
 
 
 @admin.register(Assignment)
@@ -144,6 +182,8 @@ class ReplyAdmin(ReadOnlyAdmin):
 
     def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         reply = get_object_or_404(self.get_queryset(request).select_related("suggestion"), pk=pk)
+        if not self.has_view_permission(request, reply):
+            raise PermissionDenied
         form = ReplyPublishForm(
             request.POST if request.method == "POST" else None,
             initial={"redactions": reply.redactions, "withheld": reply.withheld},

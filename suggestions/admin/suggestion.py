@@ -106,6 +106,13 @@ class EventInline(ReadOnlyMixin, PerimeterMixin, admin.TabularInline):
         return obj.when_display
 
 
+def _as_submitted(suggestion: Suggestion | None) -> Suggestion | None:
+    """`suggestion` (annotated by `with_submitted_text`) showing the text the congress has."""
+    if suggestion is not None:
+        suggestion.title, suggestion.body = suggestion.submitted_title, suggestion.submitted_body
+    return suggestion
+
+
 @admin.register(Suggestion)
 class SuggestionAdmin(ReadOnlyMixin, PerimeterAdmin):
     """Read-only: the text is the deputy's (a clerk reads it as submitted, never a revision
@@ -160,6 +167,19 @@ class SuggestionAdmin(ReadOnlyMixin, PerimeterAdmin):
 
     def get_queryset(self, request):
         return with_submitted_text(super().get_queryset(request))
+
+    # The change page and the list only show suggestions (they are never saved here), so the
+    # instances they show carry the submitted text in their own fields: str(), the page
+    # title, the breadcrumbs and the row labels then name it too. The transition views fetch
+    # their own instances for the services.
+
+    def get_object(self, request, object_id, from_field=None):
+        return _as_submitted(super().get_object(request, object_id, from_field))
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        changelist.result_list = [_as_submitted(s) for s in changelist.result_list]
+        return changelist
 
     @admin.display(description=gettext_lazy("标题"), ordering="title")
     def submitted_title(self, obj: Suggestion) -> str:
@@ -245,10 +265,10 @@ class SuggestionAdmin(ReadOnlyMixin, PerimeterAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": _("%(action)s：%(title)s")
-            % {"action": transition_label(name), "title": suggestion.title},
+            % {"action": transition_label(name), "title": suggestion.submitted_title},
             "form": form,
             "suggestion": suggestion,
-            "object_label": suggestion.title,
+            "object_label": suggestion.submitted_title,
             "opts": self.model._meta,
             "change_url": change_url,
             "refusal": "；".join(services.refusal_reasons(suggestion, name, request.user)),
@@ -258,6 +278,8 @@ class SuggestionAdmin(ReadOnlyMixin, PerimeterAdmin):
     def publicity_view(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
         """Withhold from, or release to, the public pages — each through its service."""
         suggestion = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_view_permission(request, suggestion):
+            raise DjangoPermissionDenied
         if name not in PUBLICITY:
             raise Http404
         form_class, service, label = PUBLICITY[name]
@@ -283,6 +305,8 @@ class SuggestionAdmin(ReadOnlyMixin, PerimeterAdmin):
                 services.suggestion_register(suggestion=suggestion, actor=request.user)
                 done += 1
             except SERVICE_ERRORS as exc:
-                messages.error(request, f"《{suggestion.title}》：{services.error_message(exc)}")
+                messages.error(
+                    request, f"《{suggestion.submitted_title}》：{services.error_message(exc)}"
+                )
         if done:
             messages.success(request, _("已立案 %(n)d 件建议") % {"n": done})
