@@ -1,10 +1,15 @@
+"""Reminders and inboxes are the system's bookkeeping, across congresses and recipients:
+superusers only."""
+
 from django.contrib import admin
+
+from suggestions.admin.perimeter import SuperuserOnlyMixin
 
 from .models import InboxMessage, Reminder
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
     list_display = ("subject", "kind", "step", "due_on", "recipient_key", "status", "attempts")
     list_filter = ("status", "kind", "step")
     search_fields = ("subject", "recipient_key", "email")
@@ -15,7 +20,7 @@ class ReminderAdmin(admin.ModelAdmin):
 
 
 @admin.register(InboxMessage)
-class InboxMessageAdmin(admin.ModelAdmin):
+class InboxMessageAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
     list_display = ("subject", "user", "created_at", "read_at")
     list_filter = ("read_at",)
     readonly_fields = [f.name for f in InboxMessage._meta.fields]
