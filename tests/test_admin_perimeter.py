@@ -480,6 +480,11 @@ def test_a_clerk_reads_the_submitted_text_not_a_revision_in_progress(clerk_clien
     assert "巍山修改中的标题" not in page and "代表正在修改的正文" not in page
     listing = clerk_client.get(admin_url(Suggestion, "changelist")).content.decode()
     assert "巍山修改中的标题" not in listing
+    # Searching finds the submitted text, and nothing by the revision in progress.
+    found = clerk_client.get(admin_url(Suggestion, "changelist"), {"q": "消防"})
+    assert list(found.context["cl"].result_list) == [suggestion]
+    found = clerk_client.get(admin_url(Suggestion, "changelist"), {"q": "修改中"})
+    assert list(found.context["cl"].result_list) == []
 
 
 def test_withholding_and_releasing_in_the_admin_leave_events(clerk_client, perimeter):
