@@ -373,7 +373,11 @@ def accounts_of(congresses: QuerySet[Congress]) -> QuerySet:
     member of one of their handling units, or someone working for one of them."""
     congress_ids = congresses.values("pk")
     return get_user_model().objects.filter(
-        Q(pk__in=Person.objects.filter(mandates__term__congress__in=congress_ids).values("user"))
+        Q(
+            pk__in=Person.objects.filter(
+                mandates__term__congress__in=congress_ids, user__isnull=False
+            ).values("user")
+        )
         | Q(
             pk__in=HandlingUnit.members.through.objects.filter(
                 handlingunit__congress__in=congress_ids

@@ -31,6 +31,7 @@ from suggestions.models import (
     Outcome,
     Suggestion,
     SuggestionLink,
+    Version,
 )
 from tests import lifecycle
 from tests.conftest import World
@@ -480,6 +481,10 @@ def test_a_clerk_reads_the_submitted_text_not_a_revision_in_progress(clerk_clien
     assert "巍山修改中的标题" not in page and "代表正在修改的正文" not in page
     listing = clerk_client.get(admin_url(Suggestion, "changelist")).content.decode()
     assert "巍山修改中的标题" not in listing
+    versions = clerk_client.get(admin_url(Version, "changelist")).context["cl"].result_list
+    assert [(v.suggestion, v.number) for v in versions if v.suggestion == suggestion] == [
+        (suggestion, 1)
+    ]
     # Searching finds the submitted text, and nothing by the revision in progress.
     found = clerk_client.get(admin_url(Suggestion, "changelist"), {"q": "消防"})
     assert list(found.context["cl"].result_list) == [suggestion]

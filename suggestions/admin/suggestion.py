@@ -181,7 +181,7 @@ class SuggestionAdmin(ReadOnlyMixin, PerimeterAdmin):
         changelist.result_list = [_as_submitted(s) for s in changelist.result_list]
         return changelist
 
-    @admin.display(description=gettext_lazy("标题"), ordering="title")
+    @admin.display(description=gettext_lazy("标题"), ordering="submitted_title")
     def submitted_title(self, obj: Suggestion) -> str:
         return obj.submitted_title
 
