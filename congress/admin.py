@@ -1,5 +1,11 @@
+"""Admin for the institutions. Every ModelAdmin keeps a clerk inside their own congresses
+(`suggestions.admin.perimeter`); accounts, roles and the national calendar are superusers'."""
+
 from django.contrib import admin
 from django.contrib.admin.views.main import ERROR_FLAG
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.http import HttpResponseRedirect
 
 from congress.models import (
@@ -15,16 +21,28 @@ from congress.models import (
     Session,
     Term,
 )
+from suggestions import services
+from suggestions.access import people_of, staff_congresses
+from suggestions.admin.perimeter import (
+    PerimeterAdmin,
+    PerimeterMixin,
+    SuperuserOnlyMixin,
+    assignable_accounts,
+)
 from suggestions.forms.fields import BoundedModelMultipleChoiceField
 
 
-class TermInline(admin.TabularInline):
+def _superuser(request) -> bool:
+    return request.user.is_active and request.user.is_superuser
+
+
+class TermInline(PerimeterMixin, admin.TabularInline):
     model = Term
     extra = 0
 
 
 @admin.register(Congress)
-class CongressAdmin(admin.ModelAdmin):
+class CongressAdmin(PerimeterAdmin):
     list_display = ["name", "level", "region", "parent"]
     list_filter = ["level"]
     search_fields = ["name", "short_name", "region"]
@@ -60,14 +78,20 @@ class CongressAdmin(admin.ModelAdmin):
         ),
     ]
 
+    def has_add_permission(self, request) -> bool:
+        return _superuser(request)
 
-class SessionInline(admin.TabularInline):
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return _superuser(request)
+
+
+class SessionInline(PerimeterMixin, admin.TabularInline):
     model = Session
     extra = 0
 
 
 @admin.register(Term)
-class TermAdmin(admin.ModelAdmin):
+class TermAdmin(PerimeterAdmin):
     list_display = ["__str__", "congress", "number", "started_on", "ended_on"]
     list_filter = ["congress"]
     search_fields = ["name", "congress__name"]
@@ -75,34 +99,58 @@ class TermAdmin(admin.ModelAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(PerimeterAdmin):
     list_display = ["__str__", "term", "opened_on", "closed_on"]
     list_filter = ["term__congress"]
 
 
 @admin.register(Delegation)
-class DelegationAdmin(admin.ModelAdmin):
+class DelegationAdmin(PerimeterAdmin):
     list_display = ["name", "congress"]
     list_filter = ["congress"]
     search_fields = ["name"]
 
 
-class DeputyInline(admin.TabularInline):
+class DeputyInline(PerimeterMixin, admin.TabularInline):
     model = Deputy
     extra = 0
     autocomplete_fields = ["term", "delegation"]
 
 
+def _account_link_is_the_clerks(user, person: Person) -> bool:
+    """A clerk may relink a person's account only if the person belongs to no congress but
+    theirs and the current account is one they could have picked themselves."""
+    others = Congress.objects.exclude(pk__in=staff_congresses(user).values("pk"))
+    if people_of(others).filter(pk=person.pk).exists():
+        return False
+    return person.user_id is None or assignable_accounts(user).filter(pk=person.user_id).exists()
+
+
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(PerimeterAdmin):
+    """Persons (and so their phone, e-mail and address) only of the clerk's congresses."""
+
     list_display = ["name", "user", "email"]
     search_fields = ["name", "email"]
     inlines = [DeputyInline]
-    autocomplete_fields = ["user"]
+
+    def get_autocomplete_fields(self, request):
+        # Searching all accounts is a superuser's tool; a clerk picks from their congress's.
+        return ["user"] if _superuser(request) else []
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if (
+            obj is not None
+            and not _superuser(request)
+            and not _account_link_is_the_clerks(request.user, obj)
+        ):
+            fields.append("user")
+        return fields
 
 
 @admin.register(Deputy)
-class DeputyAdmin(admin.ModelAdmin):
+class DeputyAdmin(PerimeterAdmin):
     list_display = ["person", "term", "delegation", "occupation"]
     list_filter = ["term__congress", "term", "delegation"]
     search_fields = ["person__name", "occupation"]
@@ -111,7 +159,7 @@ class DeputyAdmin(admin.ModelAdmin):
 
 
 @admin.register(HandlingUnit)
-class HandlingUnitAdmin(admin.ModelAdmin):
+class HandlingUnitAdmin(PerimeterAdmin):
     list_display = ["name", "congress", "contact_person", "email"]
     list_filter = ["congress"]
     search_fields = ["name"]
@@ -121,30 +169,56 @@ class HandlingUnitAdmin(admin.ModelAdmin):
         kwargs.setdefault("form_class", BoundedModelMultipleChoiceField)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    def get_readonly_fields(self, request, obj=None):
+        # Saving the member list drops members the clerk may not pick (themselves, a
+        # superuser): leave such a list to a superuser.
+        fields = list(super().get_readonly_fields(request, obj))
+        if (
+            obj is not None
+            and not _superuser(request)
+            and obj.members.exclude(pk__in=assignable_accounts(request.user).values("pk")).exists()
+        ):
+            fields.append("members")
+        return fields
+
 
 @admin.register(Committee)
-class CommitteeAdmin(admin.ModelAdmin):
+class CommitteeAdmin(PerimeterAdmin):
     list_display = ["name", "short_name", "congress"]
     list_filter = ["congress"]
     search_fields = ["name", "short_name"]
 
 
 @admin.register(ContactStation)
-class ContactStationAdmin(admin.ModelAdmin):
+class ContactStationAdmin(PerimeterAdmin):
     list_display = ["name", "congress", "address"]
     list_filter = ["congress"]
     search_fields = ["name"]
 
 
 @admin.register(CongressStaff)
-class CongressStaffAdmin(admin.ModelAdmin):
+class CongressStaffAdmin(PerimeterAdmin):
+    """Clerks see who works for their congress; granting roles is a superuser's act."""
+
     list_display = ["user", "congress", "role", "title"]
     list_filter = ["congress", "role"]
     autocomplete_fields = ["user"]
 
+    def has_add_permission(self, request) -> bool:
+        return _superuser(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return _superuser(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return _superuser(request)
+
 
 @admin.register(CalendarOverride)
-class CalendarOverrideAdmin(admin.ModelAdmin):
+class CalendarOverrideAdmin(PerimeterAdmin):
+    """One national calendar: clerks read it, superusers change it — through the calendar
+    services, which move the stored deadlines the change affects."""
+
     list_display = ["date", "is_working_day", "note"]
     list_filter = ["is_working_day"]
     date_hierarchy = "date"
@@ -157,3 +231,45 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
             if raw and not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= largest):
                 return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
         return super().changelist_view(request, extra_context)
+
+    def has_add_permission(self, request) -> bool:
+        return _superuser(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return _superuser(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return _superuser(request)
+
+    def save_model(self, request, obj, form, change):
+        if change and "date" in form.changed_data:
+            services.calendar_override_delete(
+                actor=request.user, override=CalendarOverride.objects.get(pk=obj.pk)
+            )
+        override, _moved = services.calendar_override_set(
+            actor=request.user, date=obj.date, is_working_day=obj.is_working_day, note=obj.note
+        )
+        obj.pk = override.pk
+
+    def delete_model(self, request, obj):
+        services.calendar_override_delete(actor=request.user, override=obj)
+
+    def delete_queryset(self, request, queryset):
+        for override in queryset:
+            self.delete_model(request, override)
+
+
+# ---- accounts: superusers only (a clerk never sees or edits an account) ----
+
+admin.site.unregister(get_user_model())
+admin.site.unregister(Group)
+
+
+@admin.register(get_user_model())
+class AccountAdmin(SuperuserOnlyMixin, UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class AccountGroupAdmin(SuperuserOnlyMixin, GroupAdmin):
+    pass

@@ -11,8 +11,9 @@ from congress.models import Congress, CongressStaff, StaffRole
 STAFF_GROUP = "代表工作机构"
 
 # What a clerk of the deputy-work office may do in the admin (rows are further limited to
-# the clerk's own congress by the ModelAdmins). Transitions are not model permissions: the
-# state machine decides them.
+# the clerk's own congress by the ModelAdmins). Transitions, withholding and reply publication
+# are not model permissions: the admin's buttons call the services, which decide. Records
+# written by the services are view-only in the admin for everyone.
 STAFF_PERMISSIONS = {
     "congress": {
         "view": [
@@ -34,7 +35,6 @@ STAFF_PERMISSIONS = {
             "handlingunit",
             "committee",
             "contactstation",
-            "calendaroverride",
             "delegation",
             "session",
         ],
@@ -44,7 +44,6 @@ STAFF_PERMISSIONS = {
             "handlingunit",
             "committee",
             "contactstation",
-            "calendaroverride",
             "delegation",
             "session",
         ],
@@ -68,30 +67,12 @@ STAFF_PERMISSIONS = {
             "event",
             "sourcearticle",
         ],
-        "add": [
-            "supervisionplan",
-            "supervisionactivity",
-            "followupreview",
-            "outcome",
-            "citizenopinion",
-            "suggestionlink",
-        ],
-        "change": [
-            "suggestion",
-            "reply",
-            "supervisionplan",
-            "supervisionactivity",
-            "followupreview",
-            "outcome",
-            "citizenopinion",
-            "suggestionlink",
-        ],
     },
 }
 
 
 def staff_group_ensure() -> Group:
-    """The clerks' group with its admin permissions (created on first use)."""
+    """The clerks' group with exactly its admin permissions (created on first use)."""
     group, _created = Group.objects.get_or_create(name=STAFF_GROUP)
     wanted = [
         (app, f"{action}_{model}")
@@ -103,7 +84,7 @@ def staff_group_ensure() -> Group:
         content_type__app_label__in=STAFF_PERMISSIONS.keys(),
         codename__in=[codename for _app, codename in wanted],
     )
-    group.permissions.add(*permissions)
+    group.permissions.set(permissions)
     return group
 
 

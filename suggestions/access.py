@@ -26,11 +26,12 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from enum import StrEnum
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from congress.models import Congress, CongressStaff, Deputy, HandlingUnit, StaffRole
+from congress.models import Congress, CongressStaff, Deputy, HandlingUnit, Person, StaffRole
 from suggestions.models import (
     PUBLIC_STATES,
     Assignment,
@@ -127,7 +128,7 @@ PROJECTIONS: dict[Audience, Projection] = {
 }
 
 # Events only the congress itself reads, whoever else may read internal events.
-STAFF_ONLY_ACTIONS = frozenset({"withhold"})
+STAFF_ONLY_ACTIONS = frozenset({"withhold", "release"})
 
 # The projection flag a reader needs to read the text (`reason`) of an event of these
 # actions; the event itself (what happened, when) stays on the timeline.
@@ -190,6 +191,40 @@ def _reached_the_congress() -> Q:
         Version.objects.filter(suggestion=OuterRef("pk"), submitted_at__isnull=False)
     )
     return ~Q(state=State.DRAFT) & (~Q(state=State.WITHDRAWN) | Q(ever_submitted))
+
+
+def unsubmitted_revisions() -> Q:
+    """Versions (a filter on Version) the deputy is still writing after a return."""
+    return Q(
+        submitted_at__isnull=True,
+        suggestion__returned_at_version__isnull=False,
+        number__gt=F("suggestion__returned_at_version"),
+    )
+
+
+def with_submitted_text(suggestions: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
+    """Annotate `submitted_title` and `submitted_body`: the text the congress received. While
+    a returned suggestion is being revised, its own title and body are the deputy's
+    unsubmitted revision, so the text returned is given instead."""
+    being_revised = Exists(
+        Version.objects.filter(
+            suggestion=OuterRef("pk"),
+            number=OuterRef("current_version_number"),
+            number__gt=OuterRef("returned_at_version"),
+            submitted_at__isnull=True,
+        )
+    )
+    returned = Version.objects.filter(
+        suggestion=OuterRef("pk"), number=OuterRef("returned_at_version")
+    ).order_by()
+    return suggestions.annotate(
+        submitted_title=Case(
+            When(being_revised, then=Subquery(returned.values("title")[:1])), default=F("title")
+        ),
+        submitted_body=Case(
+            When(being_revised, then=Subquery(returned.values("body")[:1])), default=F("body")
+        ),
+    )
 
 
 def _audience_condition(user, audience: Audience) -> Q | None:
@@ -473,4 +508,35 @@ def readable_reminders(user):
     return Reminder.objects.filter(
         Q(suggestion__congress__in=congresses)
         | Q(object_type=ReminderObject.SUPERVISION_PLAN, object_id__in=plans)
+    )
+
+
+# ---- institutions: the people and accounts of a congress ----
+
+
+def accounts_of(congresses: QuerySet[Congress]) -> QuerySet:
+    """Accounts tied to `congresses`: a person holding a mandate in one of their terms, a
+    member of one of their handling units, or someone working for one of them."""
+    congress_ids = congresses.values("pk")
+    return get_user_model().objects.filter(
+        Q(
+            pk__in=Person.objects.filter(
+                mandates__term__congress__in=congress_ids, user__isnull=False
+            ).values("user")
+        )
+        | Q(
+            pk__in=HandlingUnit.members.through.objects.filter(
+                handlingunit__congress__in=congress_ids
+            ).values("user")
+        )
+        | Q(pk__in=CongressStaff.objects.filter(congress__in=congress_ids).values("user"))
+    )
+
+
+def people_of(congresses: QuerySet[Congress]) -> QuerySet[Person]:
+    """Persons of `congresses`: deputies of their terms, and the people behind their accounts
+    (unit members, staff, leaders). A person tied to none is nobody's but a superuser's."""
+    return Person.objects.filter(
+        Q(pk__in=Deputy.objects.filter(term__congress__in=congresses.values("pk")).values("person"))
+        | Q(user__in=accounts_of(congresses))
     )

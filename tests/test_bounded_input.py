@@ -14,7 +14,7 @@ from django.forms import modelform_factory
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from congress.models import CalendarOverride
+from congress.models import CalendarOverride, HandlingUnit
 from suggestions import limits, services
 from suggestions.models import (
     CitizenOpinion,
@@ -666,10 +666,11 @@ def test_the_admin_refuses_a_too_large_id_in_a_many_to_many_field(client, world)
     from django.contrib.auth.models import User
 
     client.force_login(User.objects.create_superuser("root", "root@example.cn", "pw"))
+    units_before = HandlingUnit.objects.count()
     response = client.post(
-        "/admin/suggestions/supervisionplan/add/",
-        {"congress": world.congress.pk, "theme": "督办", "suggestions": [TOO_BIG_ID]},
+        "/admin/congress/handlingunit/add/",
+        {"congress": world.congress.pk, "name": "新单位", "members": [TOO_BIG_ID]},
     )
     assert response.status_code == 200
-    assert "suggestions" in response.context["adminform"].form.errors
-    assert not SupervisionPlan.objects.exists()
+    assert "members" in response.context["adminform"].form.errors
+    assert HandlingUnit.objects.count() == units_before

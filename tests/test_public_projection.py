@@ -374,7 +374,7 @@ def test_redactions_or_withholding_edited_in_the_admin_change_the_searchable_tex
     world.staff.is_staff = world.staff.is_superuser = True
     world.staff.save()
     client.force_login(world.staff)
-    url = f"/admin/suggestions/reply/{reply.pk}/change/"
+    url = f"/admin/suggestions/reply/{reply.pk}/publish/"
     response = client.post(url, {"redactions": "内部说明。"})
     assert response.status_code == 302, response.content.decode()[:2000]
     assert public_search("内部说明") == set()

@@ -203,17 +203,15 @@ def test_the_page_in_english(client, world, two_congresses):
     assert "Failed reminders" in body and "Resend all" in body and "2 failed reminders" in body
 
 
-def test_the_reminder_admin_is_scoped_the_same_way(client, world, two_congresses):
+def test_the_reminder_admin_is_for_superusers_only(client, world, two_congresses):
+    # Clerks work with their congress's failed reminders on /staff/reminders/; the admin's
+    # cross-congress bookkeeping is not theirs, even with the model permissions.
     clerk = UserFactory(username="clerk")
     congress_staff_grant(user=clerk, congress=world.congress)
     clerk.user_permissions.add(
         *Permission.objects.filter(codename__in=["view_reminder", "view_inboxmessage"])
     )
     client.force_login(clerk)
-    listing = client.get(reverse("admin:reminders_reminder_changelist"))
-    assert set(listing.context["cl"].result_list) == {
-        two_congresses["own_reply"],
-        two_congresses["own_plan"],
-    }
-    foreign = reverse("admin:reminders_reminder_change", args=[two_congresses["other_reply"].pk])
-    assert client.get(foreign).status_code in (302, 404)
+    assert client.get(reverse("admin:reminders_reminder_changelist")).status_code == 403
+    own = reverse("admin:reminders_reminder_change", args=[two_congresses["own_reply"].pk])
+    assert client.get(own).status_code == 403

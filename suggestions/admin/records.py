@@ -1,11 +1,33 @@
-"""Admin for the records around a suggestion. Events are read-only (append-only history)."""
+"""Admin for the records around a suggestion, all inside the clerk's perimeter.
+
+Every one of them is written by a service that leaves an Event, so the admin shows them and
+changes none (the simplest option that cannot bypass a service): outcomes, supervision plans
+and activities, follow-up reviews are recorded on the staff pages (工作台), which each record
+links to; replies are published or withheld here, through `reply_publish`.
+"""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from suggestions import services
-from suggestions.admin.suggestion import scoped_to_staff_congresses
+from suggestions.access import with_submitted_text
+from suggestions.admin.perimeter import (
+    PerimeterAdmin,
+    PerimeterMixin,
+    ReadOnlyAdmin,
+    ReadOnlyMixin,
+    staff_page_links,
+)
+from suggestions.admin.service_form import service_form_response
 from suggestions.forms.fields import BoundedModelMultipleChoiceField
 from suggestions.models import (
     Assignment,
@@ -18,6 +40,7 @@ from suggestions.models import (
     Outcome,
     Reply,
     SourceArticle,
+    Suggestion,
     SuggestionLink,
     SupervisionActivity,
     SupervisionPlan,
@@ -25,34 +48,45 @@ from suggestions.models import (
 )
 
 
-class CongressScopedAdmin(admin.ModelAdmin):
-    """Rows limited to the clerk's own congresses (through `congress_field`)."""
+def _submitted_title_of_suggestion():
+    return Subquery(
+        with_submitted_text(Suggestion.objects.filter(pk=OuterRef("suggestion"))).values(
+            "submitted_title"
+        )[:1]
+    )
 
-    congress_field = "suggestion__congress"
+
+class SuggestionTitleMixin:
+    """Names the suggestion by the title the congress received: while a returned suggestion
+    is being revised, its own title is the deputy's unsubmitted draft. (Events and versions
+    are the records a suggestion has before it is registered and its text frozen.)"""
 
     def get_queryset(self, request):
-        return scoped_to_staff_congresses(
-            super().get_queryset(request), request.user, self.congress_field
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(suggestion_title=_submitted_title_of_suggestion())
         )
 
+    @admin.display(description=gettext_lazy("建议"), ordering="suggestion_title")
+    def suggestion_title(self, obj) -> str:
+        return obj.suggestion_title
 
-class ReadOnlyAdmin(CongressScopedAdmin):
-    """Records written only by the services: visible, never edited by hand."""
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "suggestion_title"]
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    def get_fields(self, request, obj=None):
+        named = ("suggestion", "suggestion_title")
+        return [
+            "suggestion_title",
+            *(f for f in super().get_fields(request, obj) if f not in named),
+        ]
 
 
 @admin.register(Event)
-class EventAdmin(ReadOnlyAdmin):
+class EventAdmin(SuggestionTitleMixin, ReadOnlyAdmin):
     list_display = [
-        "suggestion",
+        "suggestion_title",
         "action_label",
         "from_state",
         "to_state",
@@ -61,15 +95,14 @@ class EventAdmin(ReadOnlyAdmin):
         "is_public",
     ]
     list_filter = ["action", "to_state", "is_public", "suggestion__congress"]
-    search_fields = ["suggestion__title", "reason", "actor_name"]
-    list_select_related = ["suggestion"]
+    search_fields = ["suggestion_title", "reason", "actor_name"]
 
 
 @admin.register(Version)
-class VersionAdmin(ReadOnlyAdmin):
-    list_display = ["suggestion", "number", "title", "revised_by_kind", "revised_by_name"]
+class VersionAdmin(SuggestionTitleMixin, ReadOnlyAdmin):
+    list_display = ["suggestion_title", "number", "title", "revised_by_kind", "revised_by_name"]
     list_filter = ["revised_by_kind"]
-    search_fields = ["title", "suggestion__title"]
+    search_fields = ["title", "suggestion_title"]
 
 
 @admin.register(Assignment)
@@ -82,20 +115,35 @@ class AssignmentAdmin(ReadOnlyAdmin):
 
 @admin.register(ContactRecord)
 class ContactRecordAdmin(ReadOnlyAdmin):
-    congress_field = "assignment__suggestion__congress"
     list_display = ["assignment", "method", "contacted_on"]
     list_filter = ["method", "assignment__unit"]
 
 
 @admin.register(CoHandlingOpinion)
 class CoHandlingOpinionAdmin(ReadOnlyAdmin):
-    congress_field = "assignment__suggestion__congress"
     list_display = ["assignment", "round", "submitted_at"]
     list_filter = ["assignment__unit"]
 
 
+class ReplyPublishForm(forms.Form):
+    redactions = forms.CharField(
+        label=gettext_lazy("公开时删除的段落"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("每行一段；电话号码和地址会自动隐去"),
+    )
+    withheld = forms.BooleanField(
+        label=gettext_lazy("不予公开"),
+        required=False,
+        help_text=gettext_lazy("勾选：答复不在公开页面显示（例如涉密）"),
+    )
+
+
 @admin.register(Reply)
-class ReplyAdmin(CongressScopedAdmin):
+class ReplyAdmin(ReadOnlyAdmin):
+    """Replies are the units' words: read-only here. The congress's publication decision
+    (redactions, or withholding) is made through `reply_publish`, from the change page."""
+
     list_display = [
         "suggestion",
         "assignment",
@@ -108,7 +156,7 @@ class ReplyAdmin(CongressScopedAdmin):
     ]
     list_filter = ["category", "round", "assignment__unit", "withheld"]
     search_fields = ["suggestion__title", "text"]
-    readonly_fields = [
+    fields = [
         "suggestion",
         "assignment",
         "round",
@@ -119,19 +167,38 @@ class ReplyAdmin(CongressScopedAdmin):
         "replied_by",
         "publish_due_on",
         "published_at",
+        "redactions",
+        "withheld",
+        "attachment",
     ]
-    fields = [*readonly_fields, "redactions", "withheld", "attachment"]
+    change_form_template = "admin/suggestions/reply/change_form.html"
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
+    def get_urls(self):
+        publish = path(
+            "<int:pk>/publish/",
+            self.admin_site.admin_view(self.publish_view),
+            name="suggestions_reply_publish",
+        )
+        return [publish, *super().get_urls()]
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def save_model(self, request, obj, form, change) -> None:
-        super().save_model(request, obj, form, change)
-        # Edited redactions or withheld flag: public search must match the new public text.
-        services.reply_refresh_public_text(reply=obj)
+    def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        reply = get_object_or_404(self.get_queryset(request).select_related("suggestion"), pk=pk)
+        if not self.has_view_permission(request, reply):
+            raise PermissionDenied
+        form = ReplyPublishForm(
+            request.POST if request.method == "POST" else None,
+            initial={"redactions": reply.redactions, "withheld": reply.withheld},
+        )
+        return service_form_response(
+            self,
+            request,
+            form=form,
+            target=reply.suggestion,
+            change_url=reverse("admin:suggestions_reply_change", args=[pk]),
+            title=_("公开或不予公开答复"),
+            act=lambda data: services.reply_publish(reply=reply, actor=request.user, **data),
+            done=_("已记录答复的公开决定"),
+        )
 
 
 @admin.register(Evaluation)
@@ -140,61 +207,76 @@ class EvaluationAdmin(ReadOnlyAdmin):
     list_filter = ["rating", "round"]
 
 
-class SupervisionActivityInline(admin.TabularInline):
+class StaffPageMixin:
+    """Points from a read-only record to the staff pages where such records are made."""
+
+    @admin.display(description=gettext_lazy("在工作台办理"))
+    def staff_page(self, obj) -> str:
+        return staff_page_links(self.suggestions_of(obj))
+
+    def suggestions_of(self, obj):
+        return [obj.suggestion]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "staff_page"]
+
+
+class SupervisionActivityInline(ReadOnlyMixin, PerimeterMixin, admin.TabularInline):
     model = SupervisionActivity
     extra = 0
     fields = ["kind", "title", "date", "date_precision", "conducted_by", "is_public", "source"]
 
 
 @admin.register(SupervisionPlan)
-class SupervisionPlanAdmin(CongressScopedAdmin):
-    congress_field = "congress"
+class SupervisionPlanAdmin(StaffPageMixin, ReadOnlyAdmin):
     list_display = ["theme", "congress", "leader_title", "committee", "deadline"]
     list_filter = ["congress", "committee"]
     search_fields = ["theme"]
-    filter_horizontal = ["suggestions"]
     inlines = [SupervisionActivityInline]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         kwargs.setdefault("form_class", BoundedModelMultipleChoiceField)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    def suggestions_of(self, obj):
+        return obj.suggestions.all()
+
 
 @admin.register(SupervisionActivity)
-class SupervisionActivityAdmin(CongressScopedAdmin):
-    congress_field = "plan__congress"
+class SupervisionActivityAdmin(StaffPageMixin, ReadOnlyAdmin):
     list_display = ["title", "plan", "kind", "date_display", "conducted_by"]
     list_filter = ["kind", "plan__congress"]
     search_fields = ["title", "description"]
 
+    def suggestions_of(self, obj):
+        return obj.plan.suggestions.all()
+
 
 @admin.register(FollowUpReview)
-class FollowUpReviewAdmin(CongressScopedAdmin):
+class FollowUpReviewAdmin(StaffPageMixin, ReadOnlyAdmin):
     list_display = ["suggestion", "date_display", "due_on", "conducted_by", "is_done"]
     list_filter = ["is_done"]
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(CongressScopedAdmin):
+class OutcomeAdmin(StaffPageMixin, ReadOnlyAdmin):
     list_display = ["title", "kind", "issuing_body", "date_display", "suggestion"]
     list_filter = ["kind"]
     search_fields = ["title", "description", "issuing_body"]
 
 
 @admin.register(CitizenOpinion)
-class CitizenOpinionAdmin(CongressScopedAdmin):
-    congress_field = "contact_station__congress"
+class CitizenOpinionAdmin(ReadOnlyAdmin):
     list_display = ["summary", "contact_station", "deputy", "date_display", "suggestion"]
     list_filter = ["contact_station"]
 
 
 @admin.register(SuggestionLink)
-class SuggestionLinkAdmin(CongressScopedAdmin):
-    congress_field = "from_suggestion__congress"
+class SuggestionLinkAdmin(ReadOnlyAdmin):
     list_display = ["from_suggestion", "kind", "to_suggestion"]
     list_filter = ["kind"]
 
 
 @admin.register(SourceArticle)
-class SourceArticleAdmin(admin.ModelAdmin):
+class SourceArticleAdmin(PerimeterAdmin):
     list_display = ["title", "publication", "published_on", "file_name"]

@@ -390,21 +390,18 @@ def suggestion_reply(
 
 
 @atomic_service
-def reply_publish(*, reply: Reply, actor, redactions: str = "", now=None) -> Reply:
+def reply_publish(
+    *, reply: Reply, actor, redactions: str = "", withheld: bool = False, now=None
+) -> Reply:
+    """The congress's publication decision on a reply: published with `redactions` removed,
+    or, `withheld`, decided not to be published at all."""
     require_staff(actor, reply.suggestion)
     redactions = bounded_text(redactions, "redactions", _("公开时删除的段落"), limits.REDACTIONS)
     reply.redactions = redactions
+    reply.withheld = withheld
     reply.published_at = now or timezone.now()
     reply.public_text = stored_public_text(reply)
-    reply.save(update_fields=["redactions", "published_at", "public_text"])
-    return reply
-
-
-def reply_refresh_public_text(*, reply: Reply) -> Reply:
-    """Recompute the searchable public text after `redactions` or `withheld` were edited
-    outside `reply_publish` (the admin)."""
-    reply.public_text = stored_public_text(reply)
-    reply.save(update_fields=["public_text"])
+    reply.save(update_fields=["redactions", "withheld", "published_at", "public_text"])
     return reply
 
 
@@ -481,7 +478,6 @@ __all__ = [
     "co_opinion_submit",
     "contact_record",
     "reply_publish",
-    "reply_refresh_public_text",
     "suggestion_assign",
     "suggestion_evaluate",
     "suggestion_lapse_evaluation",

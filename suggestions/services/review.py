@@ -1,4 +1,5 @@
-"""What congress staff do with a submitted suggestion: return, register, refuse, merge."""
+"""What congress staff do with a submitted suggestion: return, register, refuse, merge;
+withhold it from the public pages and release it again."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from suggestions.models import (
 )
 
 from .common import bounded_text, require_staff, require_text, today_for
-from .errors import ValidationError
+from .errors import TransitionRefused, ValidationError
 from .transitions import atomic_service, check_transition, fire, lock_suggestion, record_event
 
 MERGE_TARGET_STATES = (State.REGISTERED, State.ASSIGNED, State.REPLIED, State.REHANDLING)
@@ -149,5 +150,28 @@ def suggestion_withhold(*, suggestion: Suggestion, actor, reason: str) -> None:
         action_label=_("不予公开"),
         actor=actor,
         reason=reason,
+        is_public=False,
+    )
+
+
+@atomic_service
+def suggestion_release(*, suggestion: Suggestion, actor, reason: str = "") -> None:
+    """Put a withheld suggestion back on the public pages; the timeline records who and why."""
+    require_staff(actor, suggestion)
+    reason = bounded_text(reason, "reason", _("恢复公开说明"), limits.REASON)
+    lock_suggestion(suggestion)
+    if not suggestion.withheld_reason:
+        raise TransitionRefused(
+            _("该建议没有被设为不公开，无需恢复公开。"), code="condition_failed"
+        )
+    previous = suggestion.withheld_reason
+    suggestion.withheld_reason = ""
+    suggestion.save(update_fields=["withheld_reason", "updated_at"])
+    record_event(
+        suggestion,
+        action="release",
+        action_label=_("恢复公开"),
+        actor=actor,
+        reason=reason.strip() or _("原不公开理由：%(reason)s") % {"reason": previous},
         is_public=False,
     )
