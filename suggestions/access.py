@@ -128,6 +128,38 @@ PROJECTIONS: dict[Audience, Projection] = {
 # Events only the congress itself reads, whoever else may read internal events.
 STAFF_ONLY_ACTIONS = frozenset({"withhold"})
 
+# Actions whose text the public reads (the number given on registration, the units of an
+# assignment, a reply's category, the theme of a key supervision …); every other action's
+# text is internal even when the event itself is public.
+PUBLIC_REASON_ACTIONS = frozenset(
+    {
+        "register",
+        "assign",
+        "reply",
+        "partial_reply",
+        "key_supervision",
+        "supervision_activity",
+        "outcome",
+        "start_follow_up",
+        "complete",
+    }
+)
+
+# The projection flag a reader needs to read the text (`reason`) of an event of these
+# actions; the event itself (what happened, when) stays on the timeline.
+REASON_NEEDS = {
+    "reassign": "return_reasons",
+    "extend": "extension_reasons",
+    "contact": "contacts",
+    "co_opinion": "co_opinions",
+    "evaluate": "evaluation_comments",
+    "withhold": "withheld_reason",
+    # They name the other suggestion of a merger, which may itself be withheld.
+    "merge_in": "withheld_reason",
+    "merged_reply": "withheld_reason",
+    "merge": "withheld_reason",
+}
+
 
 # ---- the people behind the audiences ----
 
@@ -285,6 +317,28 @@ def readable_events(projection: Projection, suggestion: Suggestion) -> QuerySet[
     return events.order_by("pk")
 
 
+def event_text(projection: Projection, event: Event) -> str:
+    """The text of `event` this reader may read ('' when it is not theirs to read)."""
+    needed = REASON_NEEDS.get(event.action)
+    if needed is not None and not getattr(projection, needed):
+        return ""
+    if not projection.internal_events and event.action not in PUBLIC_REASON_ACTIONS:
+        return ""
+    return event.reason
+
+
+def present_events(projection: Projection, events) -> list[Event]:
+    """Events with `display_reason` and `display_actor` set for this reader: account names
+    only for the congress's own staff; everyone else reads who acted as a body or by name."""
+    from suggestions.web.presenters import public_actor
+
+    shown = list(events)
+    for event in shown:
+        event.display_reason = event_text(projection, event)
+        event.display_actor = event.actor_name if projection.account_names else public_actor(event)
+    return shown
+
+
 def readable_replies(projection: Projection, suggestion: Suggestion) -> QuerySet[Reply]:
     """Replies with their full text for those who may read unpublished replies; otherwise
     only published ones (whose text must then be read through `publication`)."""
@@ -328,3 +382,90 @@ def own_unit_assignments(user) -> QuerySet[Assignment]:
     if not _signed_in(user):
         return Assignment.objects.none()
     return Assignment.objects.filter(unit__members=user)
+
+
+# ---- the parts of one suggestion a projection admits ----
+
+
+def readable_versions(projection: Projection, suggestion: Suggestion) -> QuerySet[Version]:
+    """Versions in order; only submitted ones for readers of submitted text."""
+    if not projection.versions:
+        return Version.objects.none()
+    versions = suggestion.versions.order_by("number")
+    if not projection.unsubmitted_text:
+        versions = versions.filter(submitted_at__isnull=False)
+    return versions
+
+
+def readable_text(projection: Projection, suggestion: Suggestion) -> tuple[str, str]:
+    """(title, body) as this reader may read them: the text as it stands for the deputies,
+    the last submitted version for everyone else (staff never read a revision in progress)."""
+    if projection.unsubmitted_text or suggestion.state not in (State.DRAFT, State.RETURNED):
+        return suggestion.title, suggestion.body
+    submitted = suggestion.versions.filter(submitted_at__isnull=False).order_by("-number").first()
+    if submitted is None:
+        return "", ""
+    return submitted.title, submitted.body
+
+
+def readable_supervision_plans(user) -> QuerySet[SupervisionPlan]:
+    """The plans a leader leads, and every plan of the congresses a clerk works for."""
+    if not _signed_in(user):
+        return SupervisionPlan.objects.none()
+    return SupervisionPlan.objects.filter(
+        Q(leader=user) | Q(congress__in=staff_congresses(user).values("pk"))
+    ).distinct()
+
+
+def reply_for(user, pk) -> Reply:
+    """Fetch-and-check for one reply (its letter, its text): readers of unpublished replies
+    of its suggestion, or anyone for a published reply of a public suggestion."""
+    try:
+        key = int(pk)
+    except (TypeError, ValueError):
+        raise Http404(_("没有找到这份答复。")) from None
+    reply = Reply.objects.select_related("suggestion").filter(pk=key).first()
+    if reply is not None:
+        projection = projection_for(user, reply.suggestion)
+        if projection.unpublished_replies or (
+            projection.may_see_at_all
+            and reply.published_at is not None
+            and not reply.withheld
+            and Audience.PUBLIC in audiences_of(user, reply.suggestion)
+        ):
+            return reply
+    raise Http404(_("没有找到这份答复。"))
+
+
+# ---- search: which texts of which suggestions a reader's search may match ----
+
+
+@dataclass(frozen=True)
+class SearchScope:
+    """For a signed-in reader's search: the suggestions whose current text, whose versions and
+    whose full reply texts their projections admit. A match elsewhere would reveal text the
+    reader may not read."""
+
+    current_text: Q
+    versions: Q  # on Version
+    full_replies: Q  # on Reply
+
+
+def search_scope(user) -> SearchScope:
+    nothing = Q(pk__in=[])
+    current_text, versions, full_replies = nothing, nothing, nothing
+    audiences = [a for a in Audience if a is not Audience.PUBLIC]
+    for audience in audiences:
+        admitted = _audience_condition(user, audience)
+        if admitted is None:
+            continue
+        projection = PROJECTIONS[audience]
+        ids = Suggestion.objects.filter(admitted).values("pk")
+        unsubmitted = ~Q(state__in=(State.DRAFT, State.RETURNED))
+        current_text |= Q(pk__in=ids) & (Q() if projection.unsubmitted_text else unsubmitted)
+        if projection.versions:
+            submitted = Q() if projection.unsubmitted_text else Q(submitted_at__isnull=False)
+            versions |= Q(suggestion__in=ids) & submitted
+        if projection.unpublished_replies:
+            full_replies |= Q(suggestion__in=ids)
+    return SearchScope(current_text, versions, full_replies)

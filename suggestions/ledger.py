@@ -63,10 +63,12 @@ def ledger_headers() -> list[str]:
     ]
 
 
-def _ledger_queryset(*, session: Session | None, unit: HandlingUnit | None) -> QuerySet:
+def _ledger_queryset(
+    *, readable: QuerySet[Suggestion], session: Session | None, unit: HandlingUnit | None
+) -> QuerySet:
     if (session is None) == (unit is None):
         raise ValueError("Give exactly one of session or unit.")
-    suggestions = Suggestion.objects.exclude(state=State.DRAFT)
+    suggestions = readable
     if session is not None:
         suggestions = suggestions.filter(session=session)
     else:
@@ -123,16 +125,22 @@ def _ledger_queryset(*, session: Session | None, unit: HandlingUnit | None) -> Q
 
 
 def ledger_rows(
-    *, session: Session | None = None, unit: HandlingUnit | None = None
+    *,
+    readable: QuerySet[Suggestion],
+    session: Session | None = None,
+    unit: HandlingUnit | None = None,
 ) -> Iterator[list]:
-    """The ledger's rows as Python values (dates as `datetime.date`), streamed in chunks."""
+    """The ledger's rows as Python values (dates as `datetime.date`), streamed in chunks.
+    `readable` is what the reader may see (`access.readable_suggestions`)."""
     states = dict(State.choices)
     roles = dict(UnitRole.choices)
     statuses = dict(AssignmentStatus.choices)
     ratings = dict(Rating.choices)
     yes, no = _("是"), _("否")
     categories = set(ReplyCategory.values)
-    for row in _ledger_queryset(session=session, unit=unit).iterator(chunk_size=CHUNK_SIZE):
+    for row in _ledger_queryset(readable=readable, session=session, unit=unit).iterator(
+        chunk_size=CHUNK_SIZE
+    ):
         (
             session_name,
             number,
@@ -184,24 +192,24 @@ class _Echo:
         return value
 
 
-def ledger_csv(*, session=None, unit=None) -> Iterator[str]:
+def ledger_csv(*, readable, session=None, unit=None) -> Iterator[str]:
     """CSV lines, starting with a BOM so that Excel reads the file as UTF-8."""
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(ledger_headers())
-    for row in ledger_rows(session=session, unit=unit):
+    for row in ledger_rows(readable=readable, session=session, unit=unit):
         yield writer.writerow(
             ["" if v is None else v.isoformat() if isinstance(v, dt.date) else v for v in row]
         )
 
 
-def ledger_xlsx(*, session=None, unit=None) -> IO[bytes]:
+def ledger_xlsx(*, readable, session=None, unit=None) -> IO[bytes]:
     """The ledger as an XLSX workbook in an anonymous temporary file, rewound for reading.
     openpyxl's write-only mode streams rows to disk, so memory stays flat for any size."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_("台账"))
     sheet.freeze_panes = "A2"
     sheet.append(ledger_headers())
-    for row in ledger_rows(session=session, unit=unit):
+    for row in ledger_rows(readable=readable, session=session, unit=unit):
         cells = []
         for value in row:
             if isinstance(value, dt.date):

@@ -1,4 +1,5 @@
-"""Who may do what, as `rules` predicates (user, suggestion).
+"""Who may do what, as `rules` predicates (user, suggestion). Who may *read* what is
+`suggestions.access`, not here.
 
 The state machine's transitions use the `can_*` adapters below (django-fsm calls a
 permission with (instance, user)); views and the API ask the same predicates through
@@ -21,13 +22,6 @@ def is_lead_deputy(user, suggestion) -> bool:
 
 
 @rules.predicate
-def is_cosigner(user, suggestion) -> bool:
-    if user is None or not user.is_authenticated or suggestion is None:
-        return False
-    return suggestion.cosignatures.filter(deputy__person__user=user).exists()
-
-
-@rules.predicate
 def is_congress_staff(user, suggestion) -> bool:
     if user is None or not user.is_authenticated or suggestion is None:
         return False
@@ -35,15 +29,6 @@ def is_congress_staff(user, suggestion) -> bool:
         return True
     return user.congress_roles.filter(
         congress_id=suggestion.congress_id, role=StaffRole.STAFF
-    ).exists()
-
-
-@rules.predicate
-def is_congress_leader(user, suggestion) -> bool:
-    if user is None or not user.is_authenticated or suggestion is None:
-        return False
-    return user.congress_roles.filter(
-        congress_id=suggestion.congress_id, role=StaffRole.LEADER
     ).exists()
 
 
@@ -66,10 +51,6 @@ rules.add_perm("suggestions.act_as_lead_deputy", is_lead_deputy)
 rules.add_perm("suggestions.review", is_congress_staff)
 rules.add_perm("suggestions.reply", is_responsible_unit_member)
 rules.add_perm("suggestions.handle", is_assigned_unit_member)
-rules.add_perm(
-    "suggestions.view_internal",
-    is_lead_deputy | is_cosigner | is_congress_staff | is_congress_leader | is_assigned_unit_member,
-)
 
 
 # Adapters for django-fsm's (instance, user) permission signature.
@@ -87,29 +68,3 @@ def can_reply(suggestion, user) -> bool:
 
 def is_system(suggestion, user) -> bool:
     return user is None
-
-
-# ---- Read permissions for the web pages (who may open which page of a suggestion) ----
-
-
-@rules.predicate
-def is_unit_member_on_any_assignment(user, suggestion) -> bool:
-    """A member of any unit the suggestion was ever assigned to (also after replying)."""
-    if user is None or not user.is_authenticated or suggestion is None:
-        return False
-    return suggestion.assignments.filter(unit__members=user).exists()
-
-
-@rules.predicate
-def is_member_of_assignment_unit(user, assignment) -> bool:
-    """A unit sees only its own assignments."""
-    if user is None or not user.is_authenticated or assignment is None:
-        return False
-    return assignment.unit.members.filter(pk=user.pk).exists()
-
-
-rules.add_perm("suggestions.view_as_deputy", is_lead_deputy | is_cosigner)
-rules.add_perm("suggestions.view_as_staff", is_congress_staff)
-rules.add_perm("suggestions.view_as_leader", is_congress_leader | is_congress_staff)
-rules.add_perm("suggestions.view_as_unit", is_unit_member_on_any_assignment)
-rules.add_perm("suggestions.view_assignment", is_member_of_assignment_unit)

@@ -9,8 +9,10 @@ Texts searched
     * the suggestion's current title and body;
     * its replies: for the public only published, not withheld replies, and not through a
       passage that staff redacted before publication;
-    * with ``include_internal=True`` (staff, deputies, units — the caller decides) also every
-      version's title and body and every reply, published or not.
+    * for a signed-in reader's working set (``scope=access.search_scope(user)``) also the
+      versions and the full reply texts that reader may read — and nothing they may not:
+      staff never match a draft or a revision in progress, a co-signer never an unpublished
+      reply.
 
 Databases
     * PostgreSQL: migration ``0002_search_trgm`` creates the ``pg_trgm`` extension and GIN
@@ -38,6 +40,7 @@ from django.db import connections
 from django.db.models import BooleanField, CharField, Expression, F, Q, QuerySet, TextField
 from django.db.models.lookups import IContains, Lookup
 
+from suggestions.access import SearchScope
 from suggestions.models import Reply, Suggestion, Version
 
 logger = logging.getLogger(__name__)
@@ -131,7 +134,7 @@ def _bigram_prefilter(term: str, *columns: str, use_bigrams: bool) -> Q:
     return Q()
 
 
-def _term_condition(term: str, *, include_internal: bool, use_bigrams: bool = False) -> Q:
+def _term_condition(term: str, *, scope: SearchScope | None, use_bigrams: bool = False) -> Q:
     # Each table is matched in its own subquery so that PostgreSQL can answer it from that
     # table's trigram (or bigram) indexes; one OR over columns of several tables would force
     # a scan of every suggestion.
@@ -142,30 +145,34 @@ def _term_condition(term: str, *, include_internal: bool, use_bigrams: bool = Fa
     replies = Reply.objects.filter(
         _bigram_prefilter(term, "text", use_bigrams=use_bigrams), text__trgm_contains=term
     )
-    if not include_internal:
-        # A hit inside a redacted passage would reveal that the passage exists.
-        replies = replies.published().exclude(redactions__icontains=term)
-    matching = [own_text.values("pk").order_by(), replies.values("suggestion_id").order_by()]
-    if include_internal:
+    # A hit inside a redacted passage would reveal that the passage exists.
+    published = replies.published().exclude(redactions__icontains=term)
+    matching = [published.values("suggestion_id").order_by()]
+    if scope is None:
+        matching.append(own_text.values("pk").order_by())
+    else:
+        matching.append(own_text.filter(scope.current_text).values("pk").order_by())
+        matching.append(replies.filter(scope.full_replies).values("suggestion_id").order_by())
         versions = Version.objects.filter(
+            scope.versions,
             _bigram_prefilter(term, "title", "body", use_bigrams=use_bigrams),
             Q(title__trgm_contains=term) | Q(body__trgm_contains=term),
         )
         matching.append(versions.values("suggestion_id").order_by())
     # One `pk IN (… UNION …)`: the database builds the (small) set of matching ids from the
     # indexes and joins it to the suggestions, instead of testing every suggestion.
-    condition = Q(pk__in=matching[0].union(*matching[1:]))
-    return condition
+    return Q(pk__in=matching[0].union(*matching[1:]))
 
 
 def search_suggestions(
-    queryset: QuerySet[Suggestion], query: str | None, *, include_internal: bool = False
+    queryset: QuerySet[Suggestion], query: str | None, *, scope: SearchScope | None = None
 ) -> QuerySet[Suggestion]:
     """Narrow `queryset` to the suggestions whose texts contain every term of `query`.
 
     An empty or blank query returns `queryset` unchanged. The result keeps the queryset's
     ordering, select_related and visibility filters: pass ``Suggestion.objects.public()`` (or
-    a selector built on it) for the public, and keep ``include_internal`` False for them.
+    a selector built on it) for the public with no `scope`; a signed-in reader's working
+    set with ``access.search_scope(user)``, so that only texts they may read are matched.
     """
     terms = search_terms(query)
     if not terms:
@@ -174,9 +181,7 @@ def search_suggestions(
     use_bigrams = connections[queryset.db].vendor == "postgresql"
     condition = Q()
     for term in terms:
-        condition &= _term_condition(
-            term, include_internal=include_internal, use_bigrams=use_bigrams
-        )
+        condition &= _term_condition(term, scope=scope, use_bigrams=use_bigrams)
     return queryset.filter(condition)
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.core import checks
 from django.db import connection
 
-from suggestions import services
+from suggestions import access, services
 from suggestions.models import Suggestion
 from suggestions.search import (
     MAX_TERMS,
@@ -17,6 +17,7 @@ from suggestions.search import (
 )
 from suggestions.selectors import public_suggestions
 from tests import lifecycle
+from tests.factories import UserFactory
 
 on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
 
@@ -80,7 +81,7 @@ def test_unpublished_reply_is_searchable_only_internally(world):
     suggestion = lifecycle.replied(world, title="关于道路照明的建议", reply_text="路灯已在安装。")
     assert suggestion.replies.get().published_at is None
     assert found("路灯") == set()
-    assert found("路灯", include_internal=True) == {"关于道路照明的建议"}
+    assert found("路灯", scope=access.search_scope(world.staff)) == {"关于道路照明的建议"}
 
 
 def test_redacted_passage_of_a_published_reply_is_not_searchable(world):
@@ -108,7 +109,7 @@ def test_earlier_versions_are_searched_only_internally(world):
     services.suggestion_submit(suggestion=suggestion, actor=world.deputy.person.user)
     services.suggestion_register(suggestion=suggestion, actor=world.staff)
     assert found("锂电之都") == set()
-    assert found("锂电之都", include_internal=True) == {BATTERY_TITLE}
+    assert found("锂电之都", scope=access.search_scope(world.staff)) == {BATTERY_TITLE}
 
 
 def test_latin_is_case_insensitive_and_wildcards_are_literal(world):
@@ -171,8 +172,8 @@ def test_two_character_terms_match_within_one_text_only(world):
 
 def test_two_character_terms_in_versions_and_replies(world):
     suggestion = lifecycle.replied(world, title="关于道路照明的建议", reply_text="路灯已在安装。")
-    assert found("路灯", include_internal=True) == {"关于道路照明的建议"}
-    assert found("照明", include_internal=True) == {"关于道路照明的建议"}
+    assert found("路灯", scope=access.search_scope(world.staff)) == {"关于道路照明的建议"}
+    assert found("照明", scope=access.search_scope(world.staff)) == {"关于道路照明的建议"}
     assert found("安装") == set()  # the reply is not published
     services.reply_publish(reply=suggestion.replies.get(), actor=world.staff)
     assert found("安装") == {"关于道路照明的建议"}
@@ -191,7 +192,10 @@ def test_suggestion_bigrams_lists_distinct_upper_case_pairs(db):
 
 @on_postgres
 def test_bigram_indexes_serve_two_character_terms(cases):
-    queryset = search_suggestions(Suggestion.objects.all(), "消防", include_internal=True)
+    superuser = UserFactory(is_superuser=True)
+    queryset = search_suggestions(
+        Suggestion.objects.all(), "消防", scope=access.search_scope(superuser)
+    )
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         sql, params = queryset.query.sql_with_params()

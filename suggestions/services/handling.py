@@ -206,6 +206,19 @@ def _require_unit_member(actor, assignment: Assignment) -> None:
         )
 
 
+def _require_open_assignment(assignment: Assignment) -> None:
+    """A unit writes to an assignment only while it handles it: after a return, a
+    reassignment or the end of handling its record is read-only."""
+    if assignment.status != AssignmentStatus.ACTIVE or assignment.suggestion.state not in (
+        State.ASSIGNED,
+        State.REHANDLING,
+    ):
+        raise TransitionRefused(
+            _("这项交办已不在办理中（已退办、已终止或已办结），不能再记录。"),
+            code="illegal_state",
+        )
+
+
 def contact_record(
     *,
     assignment: Assignment,
@@ -215,6 +228,7 @@ def contact_record(
     notes: str = "",
 ) -> ContactRecord:
     _require_unit_member(actor, assignment)
+    _require_open_assignment(assignment)
     if method not in ContactMethod.values:
         raise ValidationError({"method": _("请选择沟通方式")})
     if contacted_on is None:

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 
-from suggestions import services
+from suggestions import access, services
+from suggestions.access import Audience
 from suggestions.models import Assignment, CoSignature, State, Suggestion
 from suggestions.progress import next_steps
+from suggestions.publication import deputy_contact_values, public_reply_text
 from suggestions.services.drafting import EDITABLE_STATES
 
 from . import inbox
@@ -126,19 +128,12 @@ class DeputySuggestionPage(ActionPage):
     transitions = ("submit", "withdraw", "evaluate")
 
     def get_object(self) -> Suggestion:
-        suggestion = (
-            Suggestion.objects.select_related(
-                "congress", "term", "session", "lead_deputy__person", "merged_into"
-            )
-            .filter(pk=self.kwargs["pk"])
-            .first()
+        return access.suggestion_for(
+            self.request.user,
+            self.kwargs["pk"],
+            queryset=access.readable_suggestions(self.request.user, Audience.LEAD_DEPUTY)
+            | access.readable_suggestions(self.request.user, Audience.COSIGNER),
         )
-        # Another deputy's suggestion does not exist for this user.
-        if suggestion is None or not self.request.user.has_perm(
-            "suggestions.view_as_deputy", suggestion
-        ):
-            raise Http404(_("没有这件建议。"))
-        return suggestion
 
     def form_kwargs(self, action: str) -> dict:
         s = self.object
@@ -161,11 +156,14 @@ class DeputySuggestionPage(ActionPage):
     def get_context(self) -> dict:
         s = self.object
         user = self.request.user
-        versions = list(s.versions.order_by("number"))
+        projection = access.projection_for(user, s)
+        versions = list(access.readable_versions(projection, s))
         compare = self._compare(versions)
         my_cosignature = next(
             (c for c in s.cosignatures.all() if c.deputy.person.user_id == user.pk), None
         )
+        private = deputy_contact_values(s)
+        replies = access.readable_replies(projection, s).select_related("assignment__unit")
         return {
             "s": s,
             "is_lead": s.lead_deputy.person.user_id == user.pk,
@@ -174,13 +172,20 @@ class DeputySuggestionPage(ActionPage):
             "my_cosignature": my_cosignature,
             "versions": versions,
             "compare": compare,
-            "review_comments": s.events.filter(action="return_for_revision").order_by("pk"),
-            "replies": s.replies.select_related("assignment__unit").order_by("round", "pk"),
+            "review_comments": access.readable_events(projection, s).filter(
+                action="return_for_revision"
+            ),
+            "replies": [
+                (r, r.text if projection.unpublished_replies else public_reply_text(r, private))
+                for r in replies.order_by("round", "pk")
+            ],
             "evaluations": s.evaluations.order_by("round"),
+            "show_evaluation_comments": projection.evaluation_comments,
             "assignments": s.assignments.select_related("unit").order_by("role", "unit__name"),
-            "events": s.events.filter(Q(is_public=True) | Q(action="return_for_revision"))
-            .select_related("source")
-            .order_by("pk"),
+            "events": access.present_events(
+                projection,
+                access.readable_events(projection, s).select_related("source", "actor__person"),
+            ),
             "next_steps": next_steps(s),
         }
 

@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from congress.models import Congress, HandlingUnit, Session
-from suggestions import selectors
+from suggestions import access, selectors
 from suggestions.models import (
     PUBLIC_STATES,
     Assignment,
@@ -32,7 +32,7 @@ from suggestions.progress import next_steps
 from suggestions.publication import deputy_contact_values, public_reply_text
 from suggestions.search import search_suggestions
 
-from .presenters import is_public, public_actor
+from .presenters import is_public
 
 PAGE_SIZE = 20
 
@@ -213,7 +213,7 @@ def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     events = list(selectors.public_events(suggestion).select_related("actor__person"))
     for event in events:
         event.suggestion = suggestion  # already loaded; avoids a query per event
-        event.display_actor = public_actor(event)
+    events = access.present_events(access.PUBLIC, events)
     context = {
         "suggestion": suggestion,
         "events": events,

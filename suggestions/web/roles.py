@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from congress.models import Congress, Deputy, HandlingUnit, StaffRole
+from suggestions import access
 
 
 @dataclass
@@ -52,18 +53,17 @@ def roles_of(user) -> Roles:
     cached = getattr(user, "_web_roles", None)
     if cached is not None:
         return cached
-    staff_roles = list(user.congress_roles.select_related("congress"))
     roles = Roles(
         deputies=list(
-            Deputy.objects.for_user(user).select_related("person", "term__congress", "delegation")
+            access.mandates_of(user).select_related("person", "term__congress", "delegation")
         ),
-        units=list(HandlingUnit.objects.filter(members=user).select_related("congress")),
-        staff_congresses=[r.congress for r in staff_roles if r.role == StaffRole.STAFF],
-        leader_congresses=[r.congress for r in staff_roles if r.role == StaffRole.LEADER],
+        units=list(access.units_of(user).select_related("congress")),
+        staff_congresses=list(access.staff_congresses(user)),
+        leader_congresses=list(
+            Congress.objects.filter(staff__user=user, staff__role=StaffRole.LEADER)
+        ),
         is_superuser=user.is_superuser,
     )
-    if user.is_superuser and not roles.staff_congresses:
-        roles.staff_congresses = list(Congress.objects.all())
     user._web_roles = roles
     return roles
 

@@ -7,14 +7,15 @@ from collections import OrderedDict
 
 from django.db.models import F, Prefetch, Q
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 
-from suggestions import services
+from suggestions import access, services
+from suggestions.access import Audience
 from suggestions.deadlines import compute_deadline
 from suggestions.models import (
     Assignment,
@@ -23,7 +24,6 @@ from suggestions.models import (
     Reply,
     State,
     Suggestion,
-    SupervisionPlan,
 )
 from suggestions.progress import next_steps
 from suggestions.publication import deputy_contact_values, public_reply_text
@@ -46,14 +46,13 @@ from .forms import (
     WithholdForm,
 )
 from .presenters import is_public
-from .roles import leader_required, roles_of, staff_required
+from .roles import leader_required, staff_required
 
 QUEUE_LIMIT = 50
 
 
 def _staff_suggestions(user):
-    roles = roles_of(user)
-    return Suggestion.objects.filter(congress_id__in=roles.staff_congress_ids).select_related(
+    return access.readable_suggestions(user, Audience.STAFF).select_related(
         "congress", "session", "lead_deputy__person"
     )
 
@@ -184,18 +183,14 @@ class StaffSuggestionPage(ActionPage):
     conditions_from_form = frozenset({"assign"})
 
     def get_object(self) -> Suggestion:
-        suggestion = (
-            Suggestion.objects.select_related(
+        return access.suggestion_for(
+            self.request.user,
+            self.kwargs["pk"],
+            Audience.STAFF,
+            queryset=Suggestion.objects.select_related(
                 "congress", "term", "session", "lead_deputy__person", "merged_into"
-            )
-            .filter(pk=self.kwargs["pk"])
-            .first()
+            ),
         )
-        if suggestion is None or not self.request.user.has_perm(
-            "suggestions.view_as_staff", suggestion
-        ):
-            raise Http404(_("没有这件建议，或它不属于您所在的人大。"))
-        return suggestion
 
     def form_kwargs(self, action: str) -> dict:
         if action in ("merge", "assign", "extend", "reassign", "plan", "activity"):
@@ -223,14 +218,18 @@ class StaffSuggestionPage(ActionPage):
         ]
         replies = list(s.replies.select_related("assignment__unit").order_by("round", "pk"))
         private = deputy_contact_values(s)
+        projection = access.projection_for(self.request.user, s)
+        title, body = access.readable_text(projection, s)
         return {
             "s": s,
+            "title": title,
+            "body": body,
             "deadline_preview": {
                 "reply": preview[0],
                 "co": preview[1],
                 "return": preview[2],
             },
-            "versions": s.versions.order_by("number"),
+            "versions": access.readable_versions(projection, s),
             "cosignatures": s.cosignatures.select_related("deputy__person"),
             "assignments": s.assignments.select_related("unit").prefetch_related(
                 "contacts", "co_opinions"
@@ -242,7 +241,10 @@ class StaffSuggestionPage(ActionPage):
             ),
             "outcomes": s.outcomes.all(),
             "follow_ups": s.follow_up_reviews.all(),
-            "events": s.events.select_related("source").order_by("pk"),
+            "events": access.present_events(
+                projection,
+                access.readable_events(projection, s).select_related("source", "actor__person"),
+            ),
             "next_steps": next_steps(s),
             "public": is_public(s),
             "can_extend": s.state in (State.ASSIGNED, State.REHANDLING)
@@ -408,10 +410,8 @@ ACTION_LABELS = _LazyLabels()
 
 @leader_required
 def leader_home(request: HttpRequest) -> HttpResponse:
-    roles = roles_of(request.user)
-    congress_ids = [c.pk for c in roles.leader_congresses] + roles.staff_congress_ids
     plans = (
-        SupervisionPlan.objects.filter(Q(leader=request.user) | Q(congress_id__in=congress_ids))
+        access.readable_supervision_plans(request.user)
         .distinct()
         .select_related("congress", "committee", "lead_unit")
         .prefetch_related(

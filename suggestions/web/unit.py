@@ -6,16 +6,15 @@ from __future__ import annotations
 
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 
-from suggestions import services
+from suggestions import access, services
 from suggestions.models import (
     Assignment,
     AssignmentStatus,
-    Reply,
     State,
     Suggestion,
     UnitRole,
@@ -31,7 +30,7 @@ OPEN_STATES = (State.ASSIGNED, State.REHANDLING)
 @unit_required
 def unit_inbox(request: HttpRequest) -> HttpResponse:
     units = roles_of(request.user).units
-    mine = Assignment.objects.filter(unit__in=units).select_related(
+    mine = access.own_unit_assignments(request.user).select_related(
         "unit", "suggestion__congress", "suggestion__lead_deputy__person"
     )
     open_items = (
@@ -63,21 +62,16 @@ class AssignmentPage(ActionPage):
     transitions = ("reply",)
 
     def get_object(self) -> Assignment:
-        assignment = (
-            Assignment.objects.select_related(
+        return access.assignment_for(
+            self.request.user,
+            self.kwargs["pk"],
+            queryset=access.own_unit_assignments(self.request.user).select_related(
                 "unit",
                 "suggestion__congress",
                 "suggestion__session",
                 "suggestion__lead_deputy__person",
-            )
-            .filter(pk=self.kwargs["pk"])
-            .first()
+            ),
         )
-        if assignment is None or not self.request.user.has_perm(
-            "suggestions.view_assignment", assignment
-        ):
-            raise Http404(_("没有这项交办，或它不是交给您所在单位的。"))
-        return assignment
 
     def transition_target(self) -> Suggestion:
         return self.object.suggestion
@@ -178,17 +172,7 @@ class AssignmentPage(ActionPage):
 
 def reply_attachment(request: HttpRequest, pk: int) -> HttpResponse:
     """The reply letter file, for those who may read the suggestion's internal pages."""
-    reply = get_object_or_404(Reply.objects.select_related("suggestion"), pk=pk)
-    user = request.user
-    allowed = user.is_authenticated and any(
-        user.has_perm(perm, reply.suggestion)
-        for perm in (
-            "suggestions.view_as_deputy",
-            "suggestions.view_as_staff",
-            "suggestions.view_as_unit",
-            "suggestions.view_as_leader",
-        )
-    )
-    if not allowed or not reply.attachment:
+    reply = access.reply_for(request.user, pk)
+    if not reply.attachment:
         raise Http404(_("没有这个附件。"))
     return FileResponse(reply.attachment.open("rb"), as_attachment=True)

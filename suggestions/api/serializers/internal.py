@@ -8,6 +8,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from suggestions import access
 from suggestions.models import (
     Assignment,
     CoSignature,
@@ -17,6 +18,7 @@ from suggestions.models import (
     Suggestion,
     Version,
 )
+from suggestions.publication import deputy_contact_values, public_reply_text
 from suggestions.services import refusal_reasons
 from suggestions.services.transitions import transition_label
 
@@ -113,6 +115,11 @@ class EvaluationSerializer(serializers.ModelSerializer):
 
 
 class InternalEventSerializer(PublicEventSerializer):
+    """An event as `access.present_events` prepared it for this reader."""
+
+    actor_name = serializers.CharField(source="display_actor", read_only=True)
+    reason = serializers.CharField(source="display_reason", read_only=True)
+
     class Meta(PublicEventSerializer.Meta):
         model = Event
         fields = [*PublicEventSerializer.Meta.fields, "is_public"]
@@ -152,6 +159,47 @@ class InternalSuggestionSerializer(PublicSuggestionDetailSerializer):
             "events",
             "transitions",
         ]
+
+    def to_representation(self, suggestion: Suggestion) -> dict:
+        """Everything public, plus what this reader's projection admits (suggestions.access)."""
+        request = self.context.get("request")
+        projection = access.projection_for(getattr(request, "user", None), suggestion)
+        data = super().to_representation(suggestion)
+        data["title"], data["body"] = access.readable_text(projection, suggestion)
+        data["versions"] = VersionSerializer(
+            access.readable_versions(projection, suggestion), many=True
+        ).data
+        data["events"] = InternalEventSerializer(
+            access.present_events(
+                projection,
+                access.readable_events(projection, suggestion).select_related(
+                    "source", "actor__person", "suggestion__lead_deputy"
+                ),
+            ),
+            many=True,
+        ).data
+        private = deputy_contact_values(suggestion)
+        replies = []
+        for reply in access.readable_replies(projection, suggestion).select_related(
+            "assignment__unit"
+        ):
+            shown = InternalReplySerializer(reply).data
+            if not projection.unpublished_replies:
+                shown["text"] = public_reply_text(reply, private)
+                shown["redactions"] = ""
+            replies.append(shown)
+        data["all_replies"] = replies
+        if not projection.withheld_reason:
+            data["withheld_reason"] = ""
+        if not projection.evaluation_comments:
+            for evaluation in data["evaluations"]:
+                evaluation["comment"] = ""
+        for assignment in data["all_assignments"]:
+            if not projection.extension_reasons:
+                assignment["extension_reason"] = ""
+            if not projection.return_reasons:
+                assignment["return_reason"] = ""
+        return data
 
     @extend_schema_field(TransitionOptionSerializer(many=True))
     def get_transitions(self, suggestion: Suggestion):

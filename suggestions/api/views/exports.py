@@ -12,7 +12,8 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.views import APIView
 
 from congress.models import HandlingUnit, Session
-from suggestions.api.permissions import IsCongressStaffUser, is_staff_of
+from suggestions import access
+from suggestions.api.permissions import IsCongressStaffUser
 from suggestions.ledger import ledger_csv, ledger_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -25,6 +26,7 @@ EXPORT_RESPONSES = {
 
 
 def _ledger_response(request, file_format: str, filename: str, **scope):
+    scope["readable"] = access.readable_suggestions(request.user, access.Audience.STAFF)
     if file_format == "xlsx":
         return FileResponse(
             ledger_xlsx(**scope),
@@ -49,7 +51,7 @@ class SessionLedgerView(APIView):
     )
     def get(self, request, pk: int, file_format: str):
         session = get_object_or_404(Session.objects.select_related("term__congress"), pk=pk)
-        if not is_staff_of(request.user, session.term.congress):
+        if not access.is_staff_of(request.user, session.term.congress_id):
             raise PermissionDenied(_("您不是该人大的工作人员，不能导出其台账。"))
         return _ledger_response(
             request, file_format, _("台账-%(name)s") % {"name": str(session)}, session=session
@@ -64,7 +66,7 @@ class UnitLedgerView(APIView):
     )
     def get(self, request, pk: int, file_format: str):
         unit = get_object_or_404(HandlingUnit.objects.select_related("congress"), pk=pk)
-        if not is_staff_of(request.user, unit.congress):
+        if not access.is_staff_of(request.user, unit.congress_id):
             raise PermissionDenied(_("您不是该人大的工作人员，不能导出其台账。"))
         return _ledger_response(
             request, file_format, _("台账-%(name)s") % {"name": unit.name}, unit=unit

@@ -10,6 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from congress.models import Congress, HandlingUnit, Session, Term
+from suggestions import access
 from suggestions.api.filters import PublicSuggestionFilter, key_supervised
 from suggestions.api.public_cache import PublicResponseCacheMixin
 from suggestions.api.public_rows import public_list_rows
@@ -37,15 +38,14 @@ SEARCH_PARAMETER = OpenApiParameter(
 class SearchMixin:
     """`?search=` through the one search function (suggestions/search.py)."""
 
-    include_internal_texts = False
+    searches_working_set = False
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         if self.action == "list":
             query = self.request.query_params.get("search", "")
-            queryset = search_suggestions(
-                queryset, query, include_internal=self.include_internal_texts
-            )
+            scope = access.search_scope(self.request.user) if self.searches_working_set else None
+            queryset = search_suggestions(queryset, query, scope=scope)
         return queryset
 
 

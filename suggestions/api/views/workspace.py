@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -17,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from congress.models import Deputy, Session
-from suggestions import services
+from suggestions import access, services
 from suggestions.api.filters import SuggestionFilter, key_supervised
 from suggestions.api.serializers import inputs
 from suggestions.api.serializers.internal import (
@@ -29,12 +28,11 @@ from suggestions.api.serializers.internal import (
 from suggestions.api.serializers.public import PublicSuggestionListSerializer
 from suggestions.api.views.public import SEARCH_PARAMETER, SearchMixin
 from suggestions.models import Assignment, Event, Reply, Suggestion
-from suggestions.visibility import suggestions_visible_to
 
 
 def internal_detail_queryset(user):
     return (
-        suggestions_visible_to(user)
+        access.readable_suggestions(user)
         .annotate(key_supervised=key_supervised())
         .select_related(
             "congress", "term", "session", "lead_deputy__person", "merged_into", "source"
@@ -83,12 +81,12 @@ class WorkspaceSuggestionViewSet(
     filterset_class = SuggestionFilter
     ordering_fields = ["filed_on", "number", "title", "id", "updated_at"]
     ordering = ["-updated_at", "-id"]
-    include_internal_texts = True
+    searches_working_set = True
 
     def get_queryset(self):
         if self.action == "list":
             return (
-                suggestions_visible_to(self.request.user)
+                access.readable_suggestions(self.request.user)
                 .annotate(key_supervised=key_supervised())
                 .select_related("congress", "session", "lead_deputy__person")
             )
@@ -240,11 +238,12 @@ assert set(TRANSITIONS) == set(TRANSITION_NAMES)
 def suggestion_for_action(user, pk) -> Suggestion:
     """A suggestion the user may see (working set or public); 404 otherwise, so that the
     existence of someone else's draft is not revealed."""
-    visible = suggestions_visible_to(user) | Suggestion.objects.public()
-    suggestion = visible.select_related("congress", "lead_deputy__person").filter(pk=pk).first()
-    if suggestion is None:
-        raise NotFound(_("没有找到这件建议。"))
-    return suggestion
+    return access.suggestion_for(
+        user,
+        pk,
+        include_public=True,
+        queryset=Suggestion.objects.select_related("congress", "lead_deputy__person"),
+    )
 
 
 class TransitionView(APIView):
@@ -297,15 +296,9 @@ class ConfirmCosignatureView(APIView):
 
 
 def _assignment_for(user, pk) -> Assignment:
-    assignment = (
-        Assignment.objects.filter(suggestion__in=suggestions_visible_to(user))
-        .select_related("suggestion__congress", "unit")
-        .filter(pk=pk)
-        .first()
+    return access.assignment_for(
+        user, pk, queryset=Assignment.objects.select_related("suggestion__congress", "unit")
     )
-    if assignment is None:
-        raise NotFound(_("没有找到这项交办。"))
-    return assignment
 
 
 class ContactView(APIView):
@@ -350,12 +343,7 @@ class PublishReplyView(APIView):
         tags=["work"],
     )
     def post(self, request, pk: int):
-        reply = get_object_or_404(
-            Reply.objects.filter(
-                suggestion__in=suggestions_visible_to(request.user)
-            ).select_related("suggestion__congress"),
-            pk=pk,
-        )
+        reply = access.reply_for(request.user, pk)
         data = _valid(inputs.PublishInput, request.data)
         services.reply_publish(reply=reply, actor=request.user, **data)
         return internal_response(request, reply.suggestion)
