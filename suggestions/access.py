@@ -469,3 +469,25 @@ def search_scope(user) -> SearchScope:
         if projection.unpublished_replies:
             full_replies |= Q(suggestion__in=ids)
     return SearchScope(current_text, versions, full_replies)
+
+
+# ---- reminders (the outbox staff watch over) ----
+
+
+def readable_reminders(user):
+    """Reminders of the congresses a clerk works for — those about their suggestions and
+    their supervision plans; all for a superuser. The recipient is not consulted: a person
+    who works for two congresses must not show one congress's reminders to the other's staff.
+    """
+    from suggestions.reminders.models import Reminder, ReminderObject
+
+    if not _signed_in(user):
+        return Reminder.objects.none()
+    if user.is_superuser:
+        return Reminder.objects.all()
+    congresses = staff_congresses(user).values("pk")
+    plans = SupervisionPlan.objects.filter(congress__in=congresses).values("pk")
+    return Reminder.objects.filter(
+        Q(suggestion__congress__in=congresses)
+        | Q(object_type=ReminderObject.SUPERVISION_PLAN, object_id__in=plans)
+    )

@@ -8,7 +8,8 @@ class SuggestionsConfig(AppConfig):
 
     def ready(self) -> None:
         from suggestions import checks
-        from suggestions.api import public_cache
+        from suggestions.api import authentication, public_cache
 
         checks.connect()
         public_cache.connect()
+        authentication.connect()

@@ -37,6 +37,17 @@ from suggestions.models import (
 
 CHUNK_SIZE = 2000
 DATE_FORMAT = "yyyy-mm-dd"
+# A cell starting with one of these is run as a formula by Excel and LibreOffice
+# (=HYPERLINK(…) in a title would be a live link or worse): OWASP's CSV injection guidance.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(value: object) -> object:
+    """Text that a spreadsheet would read as a formula, prefixed with ' so that it is shown as
+    the text it is; every other value unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
 
 
 def ledger_headers() -> list[str]:
@@ -198,7 +209,10 @@ def ledger_csv(*, readable, session=None, unit=None) -> Iterator[str]:
     yield "\ufeff" + writer.writerow(ledger_headers())
     for row in ledger_rows(readable=readable, session=session, unit=unit):
         yield writer.writerow(
-            ["" if v is None else v.isoformat() if isinstance(v, dt.date) else v for v in row]
+            [
+                "" if v is None else v.isoformat() if isinstance(v, dt.date) else inert(v)
+                for v in row
+            ]
         )
 
 
@@ -217,7 +231,8 @@ def ledger_xlsx(*, readable, session=None, unit=None) -> IO[bytes]:
                 cell.number_format = DATE_FORMAT
                 cells.append(cell)
             else:
-                cells.append(value)
+                # openpyxl stores any text starting with "=" as a formula; inert() prevents it.
+                cells.append(inert(value))
         sheet.append(cells)
     # Closed (and so deleted) by the caller: FileResponse closes it after streaming.
     output = tempfile.TemporaryFile()  # noqa: SIM115

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from suggestions import services
@@ -130,11 +130,11 @@ def test_authenticated_requests_neither_read_nor_fill_the_cache(client, world):
     _response, queries = queries_for(client, LIST)
     assert queries > 0
     client.logout()
-    token = Token.objects.create(user=world.staff)
+    _instance, token = AuthToken.objects.create(user=world.staff)
     cache.clear()
-    _response, queries = queries_for(client, LIST, HTTP_AUTHORIZATION=f"Token {token.key}")
+    _response, queries = queries_for(client, LIST, HTTP_AUTHORIZATION=f"Token {token}")
     assert queries > 0
-    _response, queries = queries_for(client, LIST, HTTP_AUTHORIZATION=f"Token {token.key}")
+    _response, queries = queries_for(client, LIST, HTTP_AUTHORIZATION=f"Token {token}")
     assert queries > 0, "an authenticated response was cached"
     # and the anonymous visitor after them still goes to the database first
     _response, queries = queries_for(client, LIST)

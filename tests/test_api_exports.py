@@ -11,7 +11,7 @@ import pytest
 from django.http import FileResponse, StreamingHttpResponse
 from rest_framework.test import APIClient
 
-from suggestions.ledger import ledger_headers
+from suggestions.ledger import inert, ledger_headers
 from tests import lifecycle
 from tests.factories import CongressFactory, CongressStaffFactory
 
@@ -128,3 +128,49 @@ def test_only_staff_of_that_congress_may_export(ledger_world):
         .status_code
         == 404
     )
+
+
+# ---- formula injection: text that a spreadsheet would run stays text ----
+
+HOSTILE_TITLES = [
+    '=HYPERLINK("http://x","y")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1:A2)",
+]
+
+
+@pytest.fixture
+def hostile_world(world):
+    for title in HOSTILE_TITLES:
+        lifecycle.registered(world, title=title)
+    lifecycle.registered(world, title="关于古民居的建议")
+    return world
+
+
+def test_xlsx_writes_formula_like_titles_as_quoted_text(hostile_world):
+    world = hostile_world
+    response = staff_client(world).get(f"/api/v1/exports/sessions/{world.session.pk}/ledger.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(content_of(response))).active
+    column = HEADERS.index("标题") + 1
+    cells = [sheet.cell(row=row, column=column) for row in range(2, sheet.max_row + 1)]
+    assert [cell.value for cell in cells] == [f"'{t}" for t in HOSTILE_TITLES] + [
+        "关于古民居的建议"
+    ]
+    assert {cell.data_type for cell in cells} == {"s"}  # strings, not formulas ("f")
+
+
+def test_csv_writes_formula_like_titles_as_quoted_text(hostile_world):
+    world = hostile_world
+    response = staff_client(world).get(f"/api/v1/exports/sessions/{world.session.pk}/ledger.csv")
+    rows = list(csv.reader(io.StringIO(content_of(response).decode("utf-8-sig"), newline="")))
+    titles = [row[HEADERS.index("标题")] for row in rows[1:]]
+    assert titles == [f"'{t}" for t in HOSTILE_TITLES] + ["关于古民居的建议"]
+
+
+def test_every_formula_trigger_is_neutralised_and_nothing_else():
+    # Titles are stripped when saved, so a leading tab or CR is checked here directly.
+    for text in ("=1+1", "+1", "-1", "@A1", "\t=1+1", "\r=1+1"):
+        assert inert(text) == "'" + text
+    for value in ("关于=的建议", "a-b", "", -1, 2.5, None, dt.date(2025, 1, 1)):
+        assert inert(value) == value

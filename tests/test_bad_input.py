@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework.test import APIClient
 
 from suggestions import services
 from suggestions.forms import perform_transition
@@ -190,3 +191,12 @@ def test_form_keeps_errors_per_field_without_calling_the_service(world):
     assert result is None
     assert "reason_code" in form.errors
     assert snapshot(s) == before
+
+
+@pytest.mark.parametrize("value", ["-1.7976931348623157e+308", "1e30", "1.5", "x", "0"])
+@pytest.mark.parametrize("name", ["congress", "term", "session", "unit"])
+def test_api_id_filters_refuse_what_is_not_an_id(world, name, value):
+    response = APIClient().get("/api/v1/suggestions/", {name: value})
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert name in response.json()["fields"]

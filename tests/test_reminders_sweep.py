@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -326,14 +326,12 @@ def build_assigned(world, count: int) -> None:
 
 
 def sweep_queries(count: int, world) -> tuple[int, int]:
-    build_assigned(world, count)
-    with CaptureQueriesContext(connection) as queries:
-        result = run_sweep(now=NOW)
-    Reminder.objects.all().delete()
-    from suggestions.models import Suggestion
-
-    Assignment.objects.all().delete()
-    Suggestion.objects.filter(state=State.ASSIGNED).delete()
+    # Rolled back afterwards: suggestions with a history cannot be deleted.
+    with transaction.atomic():
+        build_assigned(world, count)
+        with CaptureQueriesContext(connection) as queries:
+            result = run_sweep(now=NOW)
+        transaction.set_rollback(True)
     return len(queries), result.created_total
 
 

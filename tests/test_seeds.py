@@ -446,7 +446,11 @@ def test_demo_users_exist_for_every_role_and_can_log_in(client):
     assert get_user_model().objects.count() == len(logins) == 8
     for login in logins:
         assert login.username in output and login.password in output
-        assert client.login(username=login.username, password=login.password), login.username
+        # Through the login page (client.login() passes no request, which django-axes needs).
+        response = client.post(
+            "/accounts/login/", {"username": login.username, "password": login.password}
+        )
+        assert response.status_code == 302, login.username
         client.logout()
     users = get_user_model().objects
     tang = Person.objects.get(name="汤欣平")
@@ -479,7 +483,9 @@ def test_demo_clerk_uses_the_admin_for_their_own_congress_only(db, client):
     from django.urls import reverse
 
     load()
-    client.login(username="chenzhou_staff", password="demo-cz-staff-2025")
+    client.post(
+        "/accounts/login/", {"username": "chenzhou_staff", "password": "demo-cz-staff-2025"}
+    )
     response = client.get(reverse("admin:suggestions_suggestion_changelist"))
     assert response.status_code == 200
     congresses = {s.congress.name for s in response.context["cl"].result_list}

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
@@ -9,10 +10,20 @@ from suggestions.models import PUBLIC_STATES, Assignment, State, Suggestion
 __all__ = ["PublicSuggestionFilter", "SuggestionFilter", "key_supervised"]
 
 
+class IdFilter(filters.NumberFilter):
+    """A record id: a whole number the database's integer can hold. NumberFilter alone takes any
+    decimal (1e308), which the database cannot compare: a 500 instead of a 400."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, min_value=1, max_value=2**63 - 1, **kwargs)
+
+
 class SuggestionFilter(filters.FilterSet):
-    congress = filters.NumberFilter(field_name="congress_id", label=_("人大"))
-    term = filters.NumberFilter(field_name="term_id", label=_("届"))
-    session = filters.NumberFilter(field_name="session_id", label=_("会议"))
+    congress = IdFilter(field_name="congress_id", label=_("人大"))
+    term = IdFilter(field_name="term_id", label=_("届"))
+    session = IdFilter(field_name="session_id", label=_("会议"))
     state = filters.MultipleChoiceFilter(choices=State.choices, label=_("状态"))
     topic = filters.CharFilter(field_name="topic", label=_("类别"))
     filed_after = filters.DateFilter(
@@ -21,7 +32,7 @@ class SuggestionFilter(filters.FilterSet):
     filed_before = filters.DateFilter(
         field_name="filed_on", lookup_expr="lte", label=_("提出日期止")
     )
-    unit = filters.NumberFilter(method="filter_unit", label=_("承办单位"))
+    unit = IdFilter(method="filter_unit", label=_("承办单位"))
     is_key = filters.BooleanFilter(method="filter_is_key", label=_("重点督办"))
 
     class Meta:

@@ -27,12 +27,27 @@ Processes
     demo, which serve from one process. Several server processes must share one cache — set
     ``REDIS_URL`` (settings then use Django's RedisCache) — or a write seen by one process
     would not invalidate another's entries.
+
+When the cache is down (Redis unreachable)
+    The cache is only ever an optimisation, so no cache failure reaches a request: every cache
+    call is guarded, a failure is logged once as a warning, and the process then leaves the
+    cache alone for ``PUBLIC_CACHE_RETRY_SECONDS`` (so an unreachable Redis costs one timeout
+    per interval, not one per request). Meanwhile reads are computed from the database and not
+    stored, and writes succeed without bumping the version. A bump that could not be made is
+    owed: the process makes it before its next cache call once the cache answers again.
+    The window: entries stored before the outage could be served after it by another
+    process until the process that owes the bump touches the cache again, and never longer
+    than ``PUBLIC_CACHE_SECONDS`` after they were stored.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -40,6 +55,8 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
+
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "public-api:data-version"
 KEY_PREFIX = "public-api:response"
@@ -52,7 +69,45 @@ def cache_enabled() -> bool:
     return getattr(settings, "PUBLIC_CACHE_SECONDS", 0) > 0
 
 
-def data_version() -> int:
+@dataclass
+class CacheOutage:
+    """This process's memory of a cache failure (see "When the cache is down")."""
+
+    retry_at: float = 0.0  # time.monotonic() before which the cache is left alone
+    bump_owed: bool = False
+
+    def reset(self) -> None:
+        self.retry_at, self.bump_owed = 0.0, False
+
+
+outage = CacheOutage()
+_SKIPPED = object()
+
+
+def _guarded(operation: str, call: Callable[[], Any]) -> Any:
+    """`call()`'s result, or `_SKIPPED` when the cache is down (logged once per failure)."""
+    if time.monotonic() < outage.retry_at:
+        return _SKIPPED
+    try:
+        if outage.bump_owed:
+            _incr_or_reset_version()
+            outage.bump_owed = False
+        return call()
+    except Exception as exc:  # any backend error: the cache must never fail a request
+        retry_seconds = getattr(settings, "PUBLIC_CACHE_RETRY_SECONDS", 5)
+        outage.retry_at = time.monotonic() + retry_seconds
+        logger.warning(
+            "public response cache unavailable (%s failed: %s: %s); serving uncached, "
+            "retrying in %s s",
+            operation,
+            type(exc).__name__,
+            exc,
+            retry_seconds,
+        )
+        return _SKIPPED
+
+
+def _read_or_start_version() -> int:
     version = cache.get(VERSION_KEY)
     if version is None:
         # A fresh cache (or an evicted key): start from the clock, so that a version can never
@@ -62,11 +117,22 @@ def data_version() -> int:
     return version
 
 
-def bump_data_version() -> None:
+def data_version() -> int | None:
+    """The current data version, or None while the cache is down."""
+    version = _guarded("reading the data version", _read_or_start_version)
+    return None if version is _SKIPPED else version
+
+
+def _incr_or_reset_version() -> None:
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # not set yet (or evicted)
         cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+
+
+def bump_data_version() -> None:
+    if _guarded("bumping the data version", _incr_or_reset_version) is _SKIPPED:
+        outage.bump_owed = True
 
 
 def _bump_now_and_on_commit() -> None:
@@ -99,7 +165,7 @@ def is_anonymous_request(request: HttpRequest) -> bool:
 
 
 def response_key(request: HttpRequest) -> str | None:
-    """The cache key for `request`, or None when it must not use the cache."""
+    """The cache key for `request`, or None when it must not (or cannot) use the cache."""
     if not cache_enabled() or request.method not in ("GET", "HEAD"):
         return None
     if not is_anonymous_request(request):
@@ -107,8 +173,11 @@ def response_key(request: HttpRequest) -> str | None:
     raw = "\n".join(
         [request.get_full_path(), get_language() or "", request.META.get("HTTP_ACCEPT", "")]
     )
+    version = data_version()
+    if version is None:
+        return None
     digest = hashlib.sha256(raw.encode()).hexdigest()
-    return f"{KEY_PREFIX}:{data_version()}:{digest}"
+    return f"{KEY_PREFIX}:{version}:{digest}"
 
 
 class PublicResponseCacheMixin:
@@ -117,8 +186,10 @@ class PublicResponseCacheMixin:
     def dispatch(self, request, *args, **kwargs):
         key = response_key(request)
         if key is not None:
-            stored = cache.get(key)
-            if stored is not None:
+            stored = _guarded("reading a response", lambda: cache.get(key))
+            if stored is _SKIPPED:
+                key = None  # the cache went down: answer from the database, store nothing
+            elif stored is not None:
                 status, content, headers = stored
                 response = HttpResponse(content, status=status)
                 for name, value in headers:
@@ -129,9 +200,9 @@ class PublicResponseCacheMixin:
             if hasattr(response, "render"):
                 response.render()
             headers = [(name, response[name]) for name in REPLAYED_HEADERS if name in response]
-            cache.set(
-                key,
-                (response.status_code, response.content, headers),
-                settings.PUBLIC_CACHE_SECONDS,
+            entry = (response.status_code, response.content, headers)
+            _guarded(
+                "storing a response",
+                lambda: cache.set(key, entry, settings.PUBLIC_CACHE_SECONDS),
             )
         return response

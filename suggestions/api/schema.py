@@ -36,4 +36,8 @@ def add_error_responses(result, generator, request, public):
             responses = operation.setdefault("responses", {})
             for code, description in ERROR_STATUSES.items():
                 responses.setdefault(code, {"description": description, "content": reference})
+            # Errors a view declares itself (e.g. the token endpoint's 429) have the same shape.
+            for code, response in responses.items():
+                if code.startswith("4") and "content" not in response:
+                    response["content"] = reference
     return result

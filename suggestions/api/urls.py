@@ -5,9 +5,9 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from suggestions.api import tokens
 from suggestions.api.exceptions import error_body
 from suggestions.api.views import exports, public, statistics, workspace
 
@@ -77,7 +77,13 @@ v1 = [
         exports.UnitLedgerView.as_view(),
         name="ledger-unit",
     ),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", tokens.ObtainTokenView.as_view(), name="api-token"),
+    path("auth/token/revoke/", tokens.RevokeTokenView.as_view(), name="api-token-revoke"),
+    path(
+        "auth/token/revoke-all/",
+        tokens.RevokeAllTokensView.as_view(),
+        name="api-token-revoke-all",
+    ),
 ]
 
 

@@ -33,8 +33,10 @@ class Event(SourcedModel, PartialDateModel):
     `occurred_at`.
     """
 
+    # PROTECT: a suggestion with a history cannot be deleted (the database refuses to delete
+    # events anyway, see migration 0005_history_protected).
     suggestion = models.ForeignKey(
-        Suggestion, verbose_name=_("建议"), on_delete=models.CASCADE, related_name="events"
+        Suggestion, verbose_name=_("建议"), on_delete=models.PROTECT, related_name="events"
     )
     action = models.CharField(_("操作"), max_length=40)
     action_label = models.CharField(_("操作名称"), max_length=100)

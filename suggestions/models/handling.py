@@ -47,7 +47,7 @@ class Assignment(SourcedModel):
     """交办: one unit's part in handling one suggestion, with its clocks."""
 
     suggestion = models.ForeignKey(
-        Suggestion, verbose_name=_("建议"), on_delete=models.CASCADE, related_name="assignments"
+        Suggestion, verbose_name=_("建议"), on_delete=models.PROTECT, related_name="assignments"
     )
     unit = models.ForeignKey(
         HandlingUnit,
@@ -191,7 +191,7 @@ class Reply(SourcedModel):
     """答复: a responsible unit's formal answer in one handling round."""
 
     suggestion = models.ForeignKey(
-        Suggestion, verbose_name=_("建议"), on_delete=models.CASCADE, related_name="replies"
+        Suggestion, verbose_name=_("建议"), on_delete=models.PROTECT, related_name="replies"
     )
     assignment = models.ForeignKey(
         Assignment, verbose_name=_("交办"), on_delete=models.PROTECT, related_name="replies"
@@ -246,7 +246,7 @@ class Evaluation(models.Model):
     """满意度测评: the lead deputy's rating of one handling round."""
 
     suggestion = models.ForeignKey(
-        Suggestion, verbose_name=_("建议"), on_delete=models.CASCADE, related_name="evaluations"
+        Suggestion, verbose_name=_("建议"), on_delete=models.PROTECT, related_name="evaluations"
     )
     round = models.PositiveSmallIntegerField(_("办理轮次"))
     rating = models.CharField(_("测评结果"), max_length=20, choices=Rating.choices)

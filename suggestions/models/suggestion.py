@@ -396,10 +396,14 @@ class RevisedBy(models.TextChoices):
 
 
 class Version(SourcedModel):
-    """One text of a suggestion. Submitted versions are frozen; history is never rewritten."""
+    """One text of a suggestion. Submitted versions are frozen; history is never rewritten.
+
+    On PostgreSQL the database enforces it (migration 0005_history_protected): a version can be
+    changed only while it is an unsubmitted draft text (`submitted_at` is NULL), and never
+    deleted."""
 
     suggestion = models.ForeignKey(
-        Suggestion, verbose_name=_("建议"), on_delete=models.CASCADE, related_name="versions"
+        Suggestion, verbose_name=_("建议"), on_delete=models.PROTECT, related_name="versions"
     )
     number = models.PositiveSmallIntegerField(_("版本号"))
     title = models.CharField(_("标题"), max_length=300)
@@ -410,12 +414,13 @@ class Version(SourcedModel):
     revised_by_name = models.CharField(
         _("修改主体"), max_length=100, blank=True, help_text=_("例如：临武代表团、市人大财经委")
     )
+    # PROTECT, not SET_NULL: clearing it would rewrite a frozen version (like Event.actor).
     revised_by_user = models.ForeignKey(
         "auth.User",
         verbose_name=_("修改人账号"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     reason = models.TextField(_("修改原因"), blank=True)

@@ -1,15 +1,25 @@
-"""Delivering claimed reminders: in-app inbox and e-mail, each exactly once.
+"""Delivering claimed reminders: in-app inbox and e-mail, each at most once.
 
-A deliverer takes a batch of pending rows with one conditional UPDATE that stamps them with
-its own lease token; only rows still `pending` move, so two deliverers never hold the same
-row. Inbox messages are inserted with ON CONFLICT on the reminder, and each e-mail is marked
-`sent` right after the mail backend accepted it. A failed send goes back to `pending` with
-an exponential backoff and is never marked sent; after the last attempt it is `failed`.
+Reserve, then claim each send
+    A deliverer reserves a batch of due `pending` rows with one conditional UPDATE that stamps
+    them with its lease token and a lease (`REMINDERS_LEASE_SECONDS`); rows stay `pending`, and
+    no other deliverer takes them while the lease runs. Inbox messages for the whole batch are
+    inserted at once with ON CONFLICT on the reminder, so a retried row never makes a second
+    one. Then, one e-mail at a time: mark the row `sending` (a conditional UPDATE that needs it
+    still `pending` and still ours, and renews its lease), hand it to the mail backend, mark it
+    `sent`. A send the backend refuses goes back to `pending` with an exponential backoff and is
+    never marked sent; after the last attempt it is `failed`.
 
-A row left in `sending` by a crashed deliverer (lease expired) is NOT re-sent automatically:
-the crash may have happened after the mail server accepted the message, and a duplicate is
-what this machinery exists to prevent. It is marked `failed` with that explanation for staff
-to look at; its inbox message was already delivered.
+The guarantee if the deliverer dies (an exception, SystemExit, a killed worker)
+    Mark-before-send. Rows of the batch not yet tried are still `pending` under the dead
+    batch's lease: once it expires they are reserved again and sent, each once. The one row
+    that was `sending` when the deliverer died may or may not have reached the mail server —
+    the window is from its `sending` mark to its `sent` mark, the send itself. It is never
+    re-sent automatically (a duplicate is what this machinery exists to prevent): once its lease
+    expires it is marked `failed` with that explanation, and staff decide whether to resend it
+    (`services.reminder_resend`). So each e-mail goes out at most once by itself, and at most
+    one e-mail per crash needs a person to look at it. A batch slower than its lease loses its
+    untried rows to the next deliverer, never a row twice: the `sending` mark needs our token.
 """
 
 from __future__ import annotations
@@ -57,11 +67,11 @@ class DeliveryResult:
 
 
 def expire_abandoned(wall_now: dt.datetime | None = None) -> int:
-    """Rows a crashed deliverer left in `sending`: mark failed, never re-send blindly."""
+    """Rows a dead deliverer left `sending` (lease expired): mark failed, never re-send blindly.
+    The lease token stays, so a deliverer that was only slow can still record its send."""
     wall_now = wall_now or timezone.now()
     return Reminder.objects.filter(status=ReminderStatus.SENDING, lease_until__lt=wall_now).update(
         status=ReminderStatus.FAILED,
-        lease_token=None,
         last_error=_("发送过程中断，无法确认邮件是否已发出；为避免重复发送未自动重发，请人工核实"),
     )
 
@@ -72,18 +82,24 @@ def deliver_batch(
     """Deliver up to `batch_size` pending reminders that are due for an attempt at `now`."""
     now = now or timezone.now()
     batch_size = batch_size or _setting("REMINDERS_DELIVERY_BATCH", 500)
-    lease = dt.timedelta(seconds=_setting("REMINDERS_LEASE_SECONDS", 900))
     token = uuid.uuid4()
-    candidates = Reminder.objects.deliverable(now).order_by("next_attempt_at", "pk")
-    claimed = Reminder.objects.filter(
-        pk__in=candidates.values("pk")[:batch_size], status=ReminderStatus.PENDING
-    ).update(status=ReminderStatus.SENDING, lease_token=token, lease_until=timezone.now() + lease)
+    wall_now = timezone.now()
+    candidates = Reminder.objects.deliverable(now, wall_now=wall_now).order_by(
+        "next_attempt_at", "pk"
+    )
+    # The outer filter repeats the conditions: a row another deliverer reserved meanwhile is
+    # re-checked after its lock is released and left alone.
+    reserved = (
+        Reminder.objects.deliverable(now, wall_now=wall_now)
+        .filter(pk__in=candidates.values("pk")[:batch_size])
+        .update(lease_token=token, lease_until=wall_now + _lease())
+    )
     result = DeliveryResult()
-    if not claimed:
+    if not reserved:
         return result
     _deliver_inbox(token)
     rows = list(
-        Reminder.objects.filter(lease_token=token, status=ReminderStatus.SENDING)
+        Reminder.objects.filter(lease_token=token, status=ReminderStatus.PENDING)
         .order_by("pk")
         .values(
             "pk",
@@ -115,6 +131,8 @@ def deliver_batch(
         return result
     try:
         for row in to_mail:
+            if not _mark_sending(token, row["pk"]):
+                continue  # cancelled, or taken by the next deliverer after our lease ran out
             try:
                 accepted = mail.send_messages([_message(row)])
                 if accepted != 1:
@@ -180,6 +198,19 @@ def _deliver_inbox(token: uuid.UUID) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [stamp, token_value])
+
+
+def _lease() -> dt.timedelta:
+    return dt.timedelta(seconds=_setting("REMINDERS_LEASE_SECONDS", 900))
+
+
+def _mark_sending(token: uuid.UUID, pk: int) -> bool:
+    """Claim one send (mark-before-send); False if the row is no longer ours to send."""
+    return bool(
+        Reminder.objects.filter(pk=pk, lease_token=token, status=ReminderStatus.PENDING).update(
+            status=ReminderStatus.SENDING, lease_until=timezone.now() + _lease()
+        )
+    )
 
 
 def _mark_sent(token: uuid.UUID, ids: list[int], result: DeliveryResult) -> None:

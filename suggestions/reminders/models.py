@@ -3,8 +3,9 @@
 A `Reminder` is one message to one recipient about one due date at one step. Its natural key
 (kind, object, recipient, due date, step) is UNIQUE: the sweep claims a reminder by inserting
 the row (a conflict means someone already did), and a deliverer claims the send by moving
-the row from `pending` to `sending` with a conditional UPDATE. So two sweeps, a retried task,
-two beat processes or a re-run after a crash can never produce two rows, nor two sends.
+the row from `pending` to `sending` with a conditional UPDATE just before sending it (see
+`delivery`). So two sweeps, a retried task, two beat processes or a re-run after a crash can
+never produce two rows, nor two sends.
 """
 
 from __future__ import annotations
@@ -51,8 +52,14 @@ class ReminderStatus(models.TextChoices):
 
 
 class ReminderQuerySet(models.QuerySet):
-    def deliverable(self, now) -> ReminderQuerySet:
-        return self.filter(status=ReminderStatus.PENDING, next_attempt_at__lte=now)
+    def deliverable(self, now, *, wall_now) -> ReminderQuerySet:
+        """Pending rows due for an attempt at `now` that no deliverer holds: never reserved,
+        or reserved by a batch whose lease ran out at `wall_now` (the clock leases use)."""
+        return self.filter(
+            models.Q(lease_until__isnull=True) | models.Q(lease_until__lt=wall_now),
+            status=ReminderStatus.PENDING,
+            next_attempt_at__lte=now,
+        )
 
 
 class Reminder(models.Model):

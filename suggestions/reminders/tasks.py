@@ -1,7 +1,8 @@
 """Celery tasks. Beat runs `reminders.sweep` periodically (congress/celery.py) and
 `reminders.deliver` every minute, which retries failed sends once their backoff has passed and
 picks up anything a lost broker message left pending: the database, not the broker, holds
-what still has to go out."""
+what still has to go out. A worker killed mid-batch leaves its untried rows reserved until
+their lease expires; the next periodic `deliver` after that sends them (see `delivery`)."""
 
 from __future__ import annotations
 

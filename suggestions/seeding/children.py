@@ -38,7 +38,7 @@ def write_suggestion_children(
 
     for i, version in enumerate(row.versions):
         vloc = [*loc, "versions", i]
-        writer.upsert_sourced(
+        writer.create_once(
             Version,
             vloc,
             version.key or f"{key}.v{version.number}",

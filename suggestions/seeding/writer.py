@@ -8,7 +8,7 @@ as events that cite the article and name the acting body, and it gets one "impor
 
 Idempotence: institutions are matched by their natural keys (a congress by name, a unit by
 congress and name, …); every SourcedModel record by `seed_key`. A second load updates the same
-rows and creates nothing new; events, being append-only, are only ever created once. A
+rows and creates nothing new; events and versions, being history, are only ever created once. A
 suggestion's state is set only when it is created, so a reload never rewinds a suggestion that
 has moved on since.
 """
@@ -127,13 +127,17 @@ class SeedWriter:
             raise self.error(where, _("未知的来源文章「%(k)s」") % {"k": key})
         return article
 
-    def event(self, suggestion: Suggestion, loc: Loc, key: str, **values) -> None:
-        """Events are append-only: create once, never update."""
+    def create_once(self, model, loc: Loc, key: str, values: dict[str, Any]) -> None:
+        """History (events, versions) is append-only, and on PostgreSQL the database refuses
+        to rewrite it: create the row once, never update it on a reload."""
         key = self.seed_key(loc, key)
-        if Event.objects.filter(seed_key=key).exists():
+        if model.objects.filter(seed_key=key).exists():
             return
-        Event.objects.create(suggestion=suggestion, seed_key=key, **values)
-        self.count(Event, True)
+        model.objects.create(seed_key=key, **values)
+        self.count(model, True)
+
+    def event(self, suggestion: Suggestion, loc: Loc, key: str, **values) -> None:
+        self.create_once(Event, loc, key, {"suggestion": suggestion, **values})
 
     def congress(self, name: str, loc: Loc) -> Congress:
         congress = Congress.objects.filter(name=name).first()

@@ -5,10 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition
 
 from congress.models import Deputy, Session
 from suggestions.models import (
@@ -21,12 +19,13 @@ from suggestions.models import (
 )
 
 from .common import require_lead_deputy, require_text, today_for
-from .errors import PermissionDenied, TransitionConflict, TransitionRefused, ValidationError
-from .transitions import fire, record_event
+from .errors import PermissionDenied, TransitionRefused, ValidationError
+from .transitions import atomic_service, fire, lock_suggestion, record_event
 
 EDITABLE_STATES = (State.DRAFT, State.RETURNED)
 
 
+@atomic_service
 def suggestion_create_draft(
     *,
     actor,
@@ -43,33 +42,31 @@ def suggestion_create_draft(
     title = require_text(title, "title", _("标题"))
     if session is not None and session.term_id != lead_deputy.term_id:
         raise ValidationError({"session": _("所选会议不属于该代表所在的届次")})
-    with transaction.atomic():
-        suggestion = Suggestion.objects.create(
-            congress=lead_deputy.term.congress,
-            term=lead_deputy.term,
-            session=session,
-            title=title,
-            body=body,
-            topic=topic,
-            lead_deputy=lead_deputy,
-        )
-        Version.objects.create(
-            suggestion=suggestion,
-            number=1,
-            title=title,
-            body=body,
-            revised_by_kind=RevisedBy.DEPUTY,
-            revised_by_name=lead_deputy.person.name,
-            revised_by_user=actor,
-        )
-        for deputy in cosigners:
-            _invite(suggestion, deputy)
-        record_event(
-            suggestion, action="create", action_label=_("起草"), actor=actor, is_public=False
-        )
+    suggestion = Suggestion.objects.create(
+        congress=lead_deputy.term.congress,
+        term=lead_deputy.term,
+        session=session,
+        title=title,
+        body=body,
+        topic=topic,
+        lead_deputy=lead_deputy,
+    )
+    Version.objects.create(
+        suggestion=suggestion,
+        number=1,
+        title=title,
+        body=body,
+        revised_by_kind=RevisedBy.DEPUTY,
+        revised_by_name=lead_deputy.person.name,
+        revised_by_user=actor,
+    )
+    for deputy in cosigners:
+        _invite(suggestion, deputy)
+    record_event(suggestion, action="create", action_label=_("起草"), actor=actor, is_public=False)
     return suggestion
 
 
+@atomic_service
 def suggestion_update_draft(
     *,
     suggestion: Suggestion,
@@ -83,43 +80,38 @@ def suggestion_update_draft(
     new version; later edits before resubmitting change that new version."""
     require_lead_deputy(actor, suggestion)
     title = require_text(title, "title", _("标题"))
-    with transaction.atomic():
-        # No row lock: saving re-checks the state (optimistic locking), so a concurrent
-        # submit or withdrawal makes this save fail rather than edit a frozen text.
-        if suggestion.state not in EDITABLE_STATES:
-            raise TransitionRefused(
-                _("只有草稿或退回修改的建议可以修改文本，该建议当前状态为「%(state)s」。")
-                % {"state": suggestion.get_state_display()},
-                code="illegal_state",
-            )
-        current = suggestion.versions.get(number=suggestion.current_version_number)
-        if current.submitted_at is None:
-            current.title, current.body, current.reason = title, body, reason or current.reason
-            current.save(update_fields=["title", "body", "reason"])
-            version = current
-        else:
-            version = Version.objects.create(
-                suggestion=suggestion,
-                number=current.number + 1,
-                title=title,
-                body=body,
-                revised_by_kind=RevisedBy.DEPUTY,
-                revised_by_name=suggestion.lead_deputy.person.name,
-                revised_by_user=actor,
-                reason=reason,
-            )
-            suggestion.current_version_number = version.number
-        suggestion.title, suggestion.body = title, body
-        if topic is not None:
-            suggestion.topic = topic
-        try:
-            suggestion.save(
-                update_fields=["title", "body", "topic", "current_version_number", "updated_at"]
-            )
-        except ConcurrentTransition:
-            raise TransitionConflict(
-                _("该建议刚刚已被他人处理，您的修改未保存，请刷新后重试。")
-            ) from None
+    # A concurrent submit or withdrawal comes before this edit (which is then refused) or
+    # after it, never in the middle of editing a text about to be frozen.
+    lock_suggestion(suggestion)
+    if suggestion.state not in EDITABLE_STATES:
+        raise TransitionRefused(
+            _("只有草稿或退回修改的建议可以修改文本，该建议当前状态为「%(state)s」。")
+            % {"state": suggestion.get_state_display()},
+            code="illegal_state",
+        )
+    current = suggestion.versions.get(number=suggestion.current_version_number)
+    if current.submitted_at is None:
+        current.title, current.body, current.reason = title, body, reason or current.reason
+        current.save(update_fields=["title", "body", "reason"])
+        version = current
+    else:
+        version = Version.objects.create(
+            suggestion=suggestion,
+            number=current.number + 1,
+            title=title,
+            body=body,
+            revised_by_kind=RevisedBy.DEPUTY,
+            revised_by_name=suggestion.lead_deputy.person.name,
+            revised_by_user=actor,
+            reason=reason,
+        )
+        suggestion.current_version_number = version.number
+    suggestion.title, suggestion.body = title, body
+    if topic is not None:
+        suggestion.topic = topic
+    suggestion.save(
+        update_fields=["title", "body", "topic", "current_version_number", "updated_at"]
+    )
     return version
 
 
@@ -134,14 +126,16 @@ def _invite(suggestion: Suggestion, deputy: Deputy) -> CoSignature:
     return cosignature
 
 
+@atomic_service
 def cosigner_invite(*, suggestion: Suggestion, actor, deputy: Deputy) -> CoSignature:
     require_lead_deputy(actor, suggestion)
+    lock_suggestion(suggestion)
     if suggestion.state not in EDITABLE_STATES:
         raise TransitionRefused(_("只有草稿或退回修改的建议可以邀请联名代表。"))
-    with transaction.atomic():
-        return _invite(suggestion, deputy)
+    return _invite(suggestion, deputy)
 
 
+@atomic_service
 def cosigner_confirm(*, suggestion: Suggestion, actor) -> CoSignature:
     """The invited deputy confirms joining the suggestion."""
     cosignature = (
@@ -151,6 +145,7 @@ def cosigner_confirm(*, suggestion: Suggestion, actor) -> CoSignature:
     )
     if cosignature is None:
         raise PermissionDenied(_("您没有被邀请联名这件建议。"))
+    lock_suggestion(suggestion)
     if suggestion.state not in EDITABLE_STATES:
         raise TransitionRefused(_("该建议已提交，不能再确认联名。"))
     if cosignature.confirmed_at is None:
@@ -159,32 +154,35 @@ def cosigner_confirm(*, suggestion: Suggestion, actor) -> CoSignature:
     return cosignature
 
 
+@atomic_service
 def cosigner_remove(*, suggestion: Suggestion, actor, deputy: Deputy) -> None:
     require_lead_deputy(actor, suggestion)
+    lock_suggestion(suggestion)
     if suggestion.state not in EDITABLE_STATES:
         raise TransitionRefused(_("只有草稿或退回修改的建议可以调整联名代表。"))
     suggestion.cosignatures.filter(deputy=deputy).delete()
 
 
+@atomic_service
 def suggestion_submit(*, suggestion: Suggestion, actor, now: dt.datetime | None = None):
-    with transaction.atomic():
-        now = now or timezone.now()
-        event = fire(suggestion, "submit", actor=actor, now=now)
-        suggestion.versions.filter(number=suggestion.current_version_number).update(
-            submitted_at=now
-        )
-        if suggestion.filed_on is None:
-            suggestion.filed_on = today_for(now)
-        suggestion.revision_due_on = None
-        suggestion.save(update_fields=["filed_on", "revision_due_on", "updated_at"])
+    now = now or timezone.now()
+    # Serialised with co-signers confirming or being removed, which the submit checks.
+    lock_suggestion(suggestion)
+    event = fire(suggestion, "submit", actor=actor, now=now)
+    suggestion.versions.filter(number=suggestion.current_version_number).update(submitted_at=now)
+    if suggestion.filed_on is None:
+        suggestion.filed_on = today_for(now)
+    suggestion.revision_due_on = None
+    suggestion.save(update_fields=["filed_on", "revision_due_on", "updated_at"])
     return event
 
 
+@atomic_service
 def suggestion_withdraw(*, suggestion: Suggestion, actor, reason: str):
     reason = require_text(reason, "reason", _("撤回理由"))
-    with transaction.atomic():
-        event = fire(suggestion, "withdraw", actor=actor, reason=reason)
-        suggestion.assignments.filter(status=AssignmentStatus.ACTIVE).update(
-            status=AssignmentStatus.ENDED
-        )
+    lock_suggestion(suggestion)
+    event = fire(suggestion, "withdraw", actor=actor, reason=reason)
+    suggestion.assignments.filter(status=AssignmentStatus.ACTIVE).update(
+        status=AssignmentStatus.ENDED
+    )
     return event

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,9 +29,10 @@ from suggestions.models import (
 
 from .common import require_staff, require_text, today_for
 from .errors import PermissionDenied, TransitionRefused, ValidationError
-from .transitions import check_transition, fire, record_event
+from .transitions import atomic_service, check_transition, fire, lock_suggestion, record_event
 
 
+@atomic_service
 def suggestion_assign(
     *,
     suggestion: Suggestion,
@@ -45,6 +45,7 @@ def suggestion_assign(
 ) -> list[Assignment]:
     """交办: one lead unit (with optional co-units), or several separate units, each with its
     due dates computed from the congress's deadline policy."""
+    lock_suggestion(suggestion)
     check_transition(suggestion, "assign", actor, conditions=False)
     if co_units and lead_unit is None:
         raise ValidationError({"co_units": _("协办单位须配合一个主办单位")})
@@ -78,28 +79,28 @@ def suggestion_assign(
     plan = [(lead_unit, UnitRole.LEAD)] if lead_unit else []
     plan += [(u, UnitRole.SEPARATE) for u in separate_units]
     plan += [(u, UnitRole.CO) for u in co_units]
-    with transaction.atomic():
-        created = []
-        for unit, role in plan:
-            deadline = co_deadline if role == UnitRole.CO else reply_deadline
-            created.append(
-                Assignment.objects.create(
-                    suggestion=suggestion,
-                    unit=unit,
-                    role=role,
-                    assigned_on=start,
-                    due_on=deadline.due,
-                    due_explanation=deadline.explanation,
-                    return_due_on=return_deadline.due,
-                )
+    created = []
+    for unit, role in plan:
+        deadline = co_deadline if role == UnitRole.CO else reply_deadline
+        created.append(
+            Assignment.objects.create(
+                suggestion=suggestion,
+                unit=unit,
+                role=role,
+                assigned_on=start,
+                due_on=deadline.due,
+                due_explanation=deadline.explanation,
+                return_due_on=return_deadline.due,
             )
-        summary = "；".join(
-            f"{a.get_role_display()}：{a.unit.name}（{a.due_explanation}）" for a in created
         )
-        fire(suggestion, "assign", actor=actor, reason=summary, now=now)
+    summary = "；".join(
+        f"{a.get_role_display()}：{a.unit.name}（{a.due_explanation}）" for a in created
+    )
+    fire(suggestion, "assign", actor=actor, reason=summary, now=now)
     return created
 
 
+@atomic_service
 def suggestion_reassign(
     *,
     suggestion: Suggestion,
@@ -111,8 +112,11 @@ def suggestion_reassign(
 ):
     """退办: a unit's justified return of a wrong assignment, within its working-day window.
     All current assignments end and the suggestion waits to be assigned again."""
+    lock_suggestion(suggestion)
     check_transition(suggestion, "reassign", actor, conditions=False)
     reason = require_text(reason, "reason", _("退办理由"))
+    if assignment is not None:
+        assignment.refresh_from_db()
     if (
         assignment is None
         or assignment.suggestion_id != suggestion.pk
@@ -129,24 +133,23 @@ def suggestion_reassign(
             },
             code="condition_failed",
         )
-    with transaction.atomic():
-        event = fire(
-            suggestion,
-            "reassign",
-            actor=actor,
-            reason=_("%(unit)s申请退办：%(reason)s")
-            % {"unit": assignment.unit.name, "reason": reason},
-            now=now,
-        )
-        assignment.return_reason = reason
-        assignment.status = AssignmentStatus.RETURNED
-        assignment.save(update_fields=["return_reason", "status"])
-        suggestion.assignments.filter(status=AssignmentStatus.ACTIVE).update(
-            status=AssignmentStatus.ENDED
-        )
+    event = fire(
+        suggestion,
+        "reassign",
+        actor=actor,
+        reason=_("%(unit)s申请退办：%(reason)s") % {"unit": assignment.unit.name, "reason": reason},
+        now=now,
+    )
+    assignment.return_reason = reason
+    assignment.status = AssignmentStatus.RETURNED
+    assignment.save(update_fields=["return_reason", "status"])
+    suggestion.assignments.filter(status=AssignmentStatus.ACTIVE).update(
+        status=AssignmentStatus.ENDED
+    )
     return event
 
 
+@atomic_service
 def assignment_extend(
     *, assignment: Assignment, actor, reason: str, total_months: int | None = None, now=None
 ) -> Assignment:
@@ -155,6 +158,9 @@ def assignment_extend(
     suggestion = assignment.suggestion
     require_staff(actor, suggestion)
     reason = require_text(reason, "reason", _("延期理由"))
+    # Two clerks extending at once: the second reads the first's extension and is refused.
+    lock_suggestion(suggestion)
+    assignment.refresh_from_db()
     congress = suggestion.congress
     total = total_months or congress.extended_reply_months
     if assignment.status != AssignmentStatus.ACTIVE or suggestion.state not in (
@@ -176,26 +182,25 @@ def assignment_extend(
             }
         )
     deadline = compute_deadline(assignment.assigned_on, f"{total}m", start_label=_("交办"))
-    with transaction.atomic():
-        assignment.due_on = deadline.due
-        assignment.due_explanation = deadline.explanation
-        assignment.extended = True
-        assignment.extension_reason = reason
-        assignment.save(update_fields=["due_on", "due_explanation", "extended", "extension_reason"])
-        record_event(
-            suggestion,
-            action="extend",
-            action_label=_("延期办理"),
-            actor=actor,
-            reason=_("%(unit)s延期至 %(due)s（%(explanation)s）：%(reason)s")
-            % {
-                "unit": assignment.unit.name,
-                "due": deadline.due.isoformat(),
-                "explanation": deadline.explanation,
-                "reason": reason,
-            },
-            now=now,
-        )
+    assignment.due_on = deadline.due
+    assignment.due_explanation = deadline.explanation
+    assignment.extended = True
+    assignment.extension_reason = reason
+    assignment.save(update_fields=["due_on", "due_explanation", "extended", "extension_reason"])
+    record_event(
+        suggestion,
+        action="extend",
+        action_label=_("延期办理"),
+        actor=actor,
+        reason=_("%(unit)s延期至 %(due)s（%(explanation)s）：%(reason)s")
+        % {
+            "unit": assignment.unit.name,
+            "due": deadline.due.isoformat(),
+            "explanation": deadline.explanation,
+            "reason": reason,
+        },
+        now=now,
+    )
     return assignment
 
 
@@ -219,6 +224,7 @@ def _require_open_assignment(assignment: Assignment) -> None:
         )
 
 
+@atomic_service
 def contact_record(
     *,
     assignment: Assignment,
@@ -235,48 +241,51 @@ def contact_record(
         raise ValidationError({"contacted_on": _("请填写沟通日期")})
     if contacted_on > timezone.localdate():
         raise ValidationError({"contacted_on": _("沟通日期不能晚于今天")})
-    with transaction.atomic():
-        record = ContactRecord.objects.create(
-            assignment=assignment,
-            method=method,
-            contacted_on=contacted_on,
-            notes=notes,
-            recorded_by=actor,
-        )
-        record_event(
-            assignment.suggestion,
-            action="contact",
-            action_label=_("与代表沟通"),
-            actor=actor,
-            reason=f"{assignment.unit.name}：{record.get_method_display()} {contacted_on}",
-        )
+    record = ContactRecord.objects.create(
+        assignment=assignment,
+        method=method,
+        contacted_on=contacted_on,
+        notes=notes,
+        recorded_by=actor,
+    )
+    record_event(
+        assignment.suggestion,
+        action="contact",
+        action_label=_("与代表沟通"),
+        actor=actor,
+        reason=f"{assignment.unit.name}：{record.get_method_display()} {contacted_on}",
+    )
     return record
 
 
+@atomic_service
 def co_opinion_submit(*, assignment: Assignment, actor, text: str) -> CoHandlingOpinion:
     """协办意见 to the lead unit. Internal: never on a public page."""
     _require_unit_member(actor, assignment)
     text = require_text(text, "text", _("协办意见"))
+    # Serialised with the lead unit's reply, which waits for this opinion, and with a return.
+    suggestion = assignment.suggestion
+    lock_suggestion(suggestion)
+    assignment.refresh_from_db()
     if assignment.role != UnitRole.CO or assignment.status != AssignmentStatus.ACTIVE:
         raise ValidationError({"assignment": _("只有办理中的协办单位可以提交协办意见")})
-    suggestion = assignment.suggestion
-    with transaction.atomic():
-        opinion, _created = CoHandlingOpinion.objects.update_or_create(
-            assignment=assignment,
-            round=suggestion.handling_round,
-            defaults={"text": text, "submitted_by": actor},
-        )
-        record_event(
-            suggestion,
-            action="co_opinion",
-            action_label=_("提交协办意见"),
-            actor=actor,
-            reason=assignment.unit.name,
-            is_public=False,
-        )
+    opinion, _created = CoHandlingOpinion.objects.update_or_create(
+        assignment=assignment,
+        round=suggestion.handling_round,
+        defaults={"text": text, "submitted_by": actor},
+    )
+    record_event(
+        suggestion,
+        action="co_opinion",
+        action_label=_("提交协办意见"),
+        actor=actor,
+        reason=assignment.unit.name,
+        is_public=False,
+    )
     return opinion
 
 
+@atomic_service
 def suggestion_reply(
     *,
     suggestion: Suggestion,
@@ -289,7 +298,12 @@ def suggestion_reply(
     now: dt.datetime | None = None,
 ) -> Reply:
     """答复 by a responsible unit. With separate units the suggestion counts as replied when
-    the last of them has replied."""
+    the last of them has replied.
+
+    Replies to one suggestion are serialised on its row lock, so whoever replies last reads
+    the others' replies and moves the suggestion to replied, however close together they
+    arrive; a second reply of the same unit reads the first and is refused."""
+    lock_suggestion(suggestion)
     check_transition(suggestion, "reply", actor, conditions=False)
     if category not in ReplyCategory.values:
         raise ValidationError({"category": _("请选择答复类别（A、B、C 或 D）")})
@@ -328,53 +342,51 @@ def suggestion_reply(
         )
     congress = suggestion.congress
     today = today_for(now)
-    with transaction.atomic():
-        publish = compute_deadline(
-            today, f"{congress.publication_working_days}wd", start_label=_("答复")
+    publish = compute_deadline(
+        today, f"{congress.publication_working_days}wd", start_label=_("答复")
+    )
+    reply = Reply.objects.create(
+        suggestion=suggestion,
+        assignment=assignment,
+        round=round_,
+        category=category,
+        text=text,
+        signer=signer,
+        replied_at=now,
+        publish_due_on=publish.due,
+        replied_by=actor,
+        **({"attachment": attachment} if attachment else {}),
+    )
+    responsible = suggestion.assignments.active().responsible()
+    still_owing = responsible.exclude(replies__round=round_).exists()
+    label = _("%(unit)s答复（%(category)s类）") % {
+        "unit": assignment.unit.name,
+        "category": category,
+    }
+    # 并案: the deputies of merged suggestions are answered by this reply too.
+    for merged in suggestion.merged_suggestions.all():
+        record_event(
+            merged,
+            action="merged_reply",
+            action_label=_("并案建议已答复"),
+            actor=actor,
+            reason=_("并入的《%(title)s》由%(label)s")
+            % {"title": suggestion.title, "label": label},
+            now=now,
         )
-        reply = Reply.objects.create(
-            suggestion=suggestion,
-            assignment=assignment,
-            round=round_,
-            category=category,
-            text=text,
-            signer=signer,
-            replied_at=now,
-            publish_due_on=publish.due,
-            replied_by=actor,
-            **({"attachment": attachment} if attachment else {}),
+    if still_owing:
+        record_event(suggestion, action="partial_reply", action_label=label, actor=actor, now=now)
+    else:
+        fire(suggestion, "reply", actor=actor, reason=label, now=now)
+        evaluation = compute_deadline(
+            today, f"{congress.evaluation_months}m", start_label=_("答复")
         )
-        responsible = suggestion.assignments.active().responsible()
-        still_owing = responsible.exclude(replies__round=round_).exists()
-        label = _("%(unit)s答复（%(category)s类）") % {
-            "unit": assignment.unit.name,
-            "category": category,
-        }
-        # 并案: the deputies of merged suggestions are answered by this reply too.
-        for merged in suggestion.merged_suggestions.all():
-            record_event(
-                merged,
-                action="merged_reply",
-                action_label=_("并案建议已答复"),
-                actor=actor,
-                reason=_("并入的《%(title)s》由%(label)s")
-                % {"title": suggestion.title, "label": label},
-                now=now,
-            )
-        if still_owing:
-            record_event(
-                suggestion, action="partial_reply", action_label=label, actor=actor, now=now
-            )
-        else:
-            fire(suggestion, "reply", actor=actor, reason=label, now=now)
-            evaluation = compute_deadline(
-                today, f"{congress.evaluation_months}m", start_label=_("答复")
-            )
-            suggestion.evaluation_due_on = evaluation.due
-            suggestion.save(update_fields=["evaluation_due_on", "updated_at"])
+        suggestion.evaluation_due_on = evaluation.due
+        suggestion.save(update_fields=["evaluation_due_on", "updated_at"])
     return reply
 
 
+@atomic_service
 def reply_publish(*, reply: Reply, actor, redactions: str = "", now=None) -> Reply:
     require_staff(actor, reply.suggestion)
     reply.redactions = redactions
@@ -383,6 +395,7 @@ def reply_publish(*, reply: Reply, actor, redactions: str = "", now=None) -> Rep
     return reply
 
 
+@atomic_service
 def suggestion_evaluate(
     *, suggestion: Suggestion, actor, rating: str, comment: str = "", now=None
 ) -> Evaluation:
@@ -391,59 +404,60 @@ def suggestion_evaluate(
     if rating not in (Rating.SATISFIED, Rating.BASICALLY_SATISFIED, Rating.DISSATISFIED):
         raise ValidationError({"rating": _("请选择测评结果：满意、基本满意或不满意")})
     now = now or timezone.now()
-    with transaction.atomic():
-        round_ = suggestion.handling_round
-        label = Rating(rating).label
-        fire(
-            suggestion,
-            "evaluate",
-            actor=actor,
-            arguments={"dissatisfied": rating == Rating.DISSATISFIED},
-            reason=f"{label}" + (f"：{comment}" if comment else ""),
-            now=now,
+    lock_suggestion(suggestion)
+    round_ = suggestion.handling_round
+    label = Rating(rating).label
+    fire(
+        suggestion,
+        "evaluate",
+        actor=actor,
+        arguments={"dissatisfied": rating == Rating.DISSATISFIED},
+        reason=f"{label}" + (f"：{comment}" if comment else ""),
+        now=now,
+    )
+    evaluation = Evaluation.objects.create(
+        suggestion=suggestion,
+        round=round_,
+        rating=rating,
+        comment=comment,
+        evaluated_by=actor,
+        evaluated_at=now,
+    )
+    suggestion.evaluation_due_on = None
+    suggestion.save(update_fields=["evaluation_due_on", "updated_at"])
+    if suggestion.state == State.REHANDLING:
+        deadline = compute_deadline(
+            today_for(now),
+            f"{suggestion.congress.rehandling_months}m",
+            start_label=_("不满意测评"),
         )
-        evaluation = Evaluation.objects.create(
-            suggestion=suggestion,
-            round=round_,
-            rating=rating,
-            comment=comment,
-            evaluated_by=actor,
-            evaluated_at=now,
+        suggestion.assignments.active().responsible().update(
+            rehandling_due_on=deadline.due, rehandling_explanation=deadline.explanation
         )
-        suggestion.evaluation_due_on = None
-        suggestion.save(update_fields=["evaluation_due_on", "updated_at"])
-        if suggestion.state == State.REHANDLING:
-            deadline = compute_deadline(
-                today_for(now),
-                f"{suggestion.congress.rehandling_months}m",
-                start_label=_("不满意测评"),
-            )
-            suggestion.assignments.active().responsible().update(
-                rehandling_due_on=deadline.due, rehandling_explanation=deadline.explanation
-            )
     return evaluation
 
 
+@atomic_service
 def suggestion_lapse_evaluation(*, suggestion: Suggestion, today: dt.date | None = None):
     """The evaluation window passed without a rating: close, recorded as 未反馈."""
     today = today or timezone.localdate()
-    with transaction.atomic():
-        round_ = suggestion.handling_round
-        event = fire(
-            suggestion,
-            "lapse_evaluation",
-            actor=None,
-            as_of=today,
-            reason=_("测评期限 %(due)s 已过，代表未反馈") % {"due": suggestion.evaluation_due_on},
-        )
-        Evaluation.objects.create(
-            suggestion=suggestion,
-            round=round_,
-            rating=Rating.NO_FEEDBACK,
-            evaluated_at=timezone.now(),
-        )
-        suggestion.evaluation_due_on = None
-        suggestion.save(update_fields=["evaluation_due_on", "updated_at"])
+    lock_suggestion(suggestion)
+    round_ = suggestion.handling_round
+    event = fire(
+        suggestion,
+        "lapse_evaluation",
+        actor=None,
+        as_of=today,
+        reason=_("测评期限 %(due)s 已过，代表未反馈") % {"due": suggestion.evaluation_due_on},
+    )
+    Evaluation.objects.create(
+        suggestion=suggestion,
+        round=round_,
+        rating=Rating.NO_FEEDBACK,
+        evaluated_at=timezone.now(),
+    )
+    suggestion.evaluation_due_on = None
+    suggestion.save(update_fields=["evaluation_due_on", "updated_at"])
     return event
 
 

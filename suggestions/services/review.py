@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
@@ -18,11 +17,12 @@ from suggestions.models import (
 
 from .common import require_staff, require_text, today_for
 from .errors import ValidationError
-from .transitions import check_transition, fire, record_event
+from .transitions import atomic_service, check_transition, fire, lock_suggestion, record_event
 
 MERGE_TARGET_STATES = (State.REGISTERED, State.ASSIGNED, State.REPLIED, State.REHANDLING)
 
 
+@atomic_service
 def suggestion_return_for_revision(
     *, suggestion: Suggestion, actor, comments: str, revision_days: int | None = None, now=None
 ):
@@ -31,18 +31,18 @@ def suggestion_return_for_revision(
     days = revision_days if revision_days is not None else suggestion.congress.revision_days
     if days < 1:
         raise ValidationError({"revision_days": _("修改期限至少为 1 天")})
-    with transaction.atomic():
-        event = fire(
-            suggestion,
-            "return_for_revision",
-            actor=actor,
-            reason=comments,
-            is_public=False,
-            now=now,
-        )
-        deadline = compute_deadline(today_for(now), f"{days}d", start_label=_("退回"))
-        suggestion.revision_due_on = deadline.due
-        suggestion.save(update_fields=["revision_due_on", "updated_at"])
+    lock_suggestion(suggestion)
+    event = fire(
+        suggestion,
+        "return_for_revision",
+        actor=actor,
+        reason=comments,
+        is_public=False,
+        now=now,
+    )
+    deadline = compute_deadline(today_for(now), f"{days}d", start_label=_("退回"))
+    suggestion.revision_due_on = deadline.due
+    suggestion.save(update_fields=["revision_due_on", "updated_at"])
     return event
 
 
@@ -59,21 +59,22 @@ def _next_number(suggestion: Suggestion) -> int:
     return (same_series.aggregate(n=Max("number"))["n"] or 0) + 1
 
 
+@atomic_service
 def suggestion_register(*, suggestion: Suggestion, actor, now=None):
     """Accept the suggestion and give it the next number of its session (or recess)."""
+    lock_suggestion(suggestion)
     check_transition(suggestion, "register", actor, conditions=False)
-    with transaction.atomic():
-        suggestion.number = _next_number(suggestion)
-        event = fire(
-            suggestion,
-            "register",
-            actor=actor,
-            reason=_("编号：%(number)s") % {"number": suggestion.number_display},
-            now=now,
-        )
-    return event
+    suggestion.number = _next_number(suggestion)
+    return fire(
+        suggestion,
+        "register",
+        actor=actor,
+        reason=_("编号：%(number)s") % {"number": suggestion.number_display},
+        now=now,
+    )
 
 
+@atomic_service
 def suggestion_refuse(
     *, suggestion: Suggestion, actor, reason_code: str, explanation: str = "", now=None
 ):
@@ -87,18 +88,23 @@ def suggestion_refuse(
     reason = str(RefusalReason(reason_code).label)
     if explanation.strip():
         reason = f"{reason}：{explanation.strip()}"
-    with transaction.atomic():
-        suggestion.refusal_reason = reason_code
-        return fire(suggestion, "refuse", actor=actor, reason=reason, now=now)
+    lock_suggestion(suggestion)
+    suggestion.refusal_reason = reason_code
+    return fire(suggestion, "refuse", actor=actor, reason=reason, now=now)
 
 
+@atomic_service
 def suggestion_merge(
     *, suggestion: Suggestion, actor, target: Suggestion, reason: str = "", now=None
 ):
     """并案: handle together with `target`; the target's replies also answer this one."""
+    lock_suggestion(suggestion)
     check_transition(suggestion, "merge", actor, conditions=False)
     if target is None or target.pk == suggestion.pk:
         raise ValidationError({"target": _("请选择另一件建议作为并案对象")})
+    # The target's state as of now, held until this merge is recorded, so that a reply to
+    # the target either comes before the merge or reaches this suggestion's deputy too.
+    target = Suggestion.objects.select_for_update(no_key=True).get(pk=target.pk)
     if target.congress_id != suggestion.congress_id:
         raise ValidationError({"target": _("只能与同一人大的建议并案")})
     if target.state not in MERGE_TARGET_STATES:
@@ -109,35 +115,34 @@ def suggestion_merge(
             }
         )
     note = reason.strip() or _("并入《%(title)s》办理") % {"title": target.title}
-    with transaction.atomic():
-        suggestion.merged_into = target
-        event = fire(suggestion, "merge", actor=actor, reason=note, now=now)
-        SuggestionLink.objects.get_or_create(
-            from_suggestion=suggestion, to_suggestion=target, kind=LinkKind.MERGED
-        )
-        record_event(
-            target,
-            action="merge_in",
-            action_label=_("并入其他建议"),
-            actor=actor,
-            reason=_("《%(title)s》并入本建议办理") % {"title": suggestion.title},
-            now=now,
-        )
+    suggestion.merged_into = target
+    event = fire(suggestion, "merge", actor=actor, reason=note, now=now)
+    SuggestionLink.objects.get_or_create(
+        from_suggestion=suggestion, to_suggestion=target, kind=LinkKind.MERGED
+    )
+    record_event(
+        target,
+        action="merge_in",
+        action_label=_("并入其他建议"),
+        actor=actor,
+        reason=_("《%(title)s》并入本建议办理") % {"title": suggestion.title},
+        now=now,
+    )
     return event
 
 
+@atomic_service
 def suggestion_withhold(*, suggestion: Suggestion, actor, reason: str) -> None:
     """Take a suggestion off the public pages, with the recorded reason (涉密, 个人隐私)."""
     require_staff(actor, suggestion)
     reason = require_text(reason, "reason", _("不公开理由"))
-    with transaction.atomic():
-        suggestion.withheld_reason = reason
-        suggestion.save(update_fields=["withheld_reason", "updated_at"])
-        record_event(
-            suggestion,
-            action="withhold",
-            action_label=_("不予公开"),
-            actor=actor,
-            reason=reason,
-            is_public=False,
-        )
+    suggestion.withheld_reason = reason
+    suggestion.save(update_fields=["withheld_reason", "updated_at"])
+    record_event(
+        suggestion,
+        action="withhold",
+        action_label=_("不予公开"),
+        actor=actor,
+        reason=reason,
+        is_public=False,
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from congress.models import Committee, Congress, HandlingUnit, StaffRole
@@ -24,7 +23,7 @@ from suggestions.models import (
 
 from .common import require_staff, require_text
 from .errors import PermissionDenied, ValidationError
-from .transitions import fire, record_event
+from .transitions import atomic_service, fire, lock_suggestion, record_event
 
 SUPERVISABLE_STATES = tuple(s for s in PUBLIC_STATES if s != State.MERGED)
 
@@ -37,6 +36,7 @@ def _require_congress_staff(actor, congress: Congress) -> None:
         raise PermissionDenied(_("只有本级人大常委会代表工作机构的工作人员可以执行此操作。"))
 
 
+@atomic_service
 def supervision_plan_create(
     *,
     actor,
@@ -68,30 +68,30 @@ def supervision_plan_create(
                     % {"t": suggestion.title, "s": suggestion.get_state_display()}
                 }
             )
-    with transaction.atomic():
-        plan = SupervisionPlan.objects.create(
-            congress=congress,
-            theme=theme,
-            leader=leader,
-            leader_title=leader_title,
-            committee=committee,
-            supervising_body=supervising_body,
-            lead_unit=lead_unit,
-            deadline=deadline,
-            decided_by=decided_by,
+    plan = SupervisionPlan.objects.create(
+        congress=congress,
+        theme=theme,
+        leader=leader,
+        leader_title=leader_title,
+        committee=committee,
+        supervising_body=supervising_body,
+        lead_unit=lead_unit,
+        deadline=deadline,
+        decided_by=decided_by,
+    )
+    plan.suggestions.set(suggestions)
+    for suggestion in suggestions:
+        record_event(
+            suggestion,
+            action="key_supervision",
+            action_label=_("列为重点督办"),
+            actor=actor,
+            reason=theme,
         )
-        plan.suggestions.set(suggestions)
-        for suggestion in suggestions:
-            record_event(
-                suggestion,
-                action="key_supervision",
-                action_label=_("列为重点督办"),
-                actor=actor,
-                reason=theme,
-            )
     return plan
 
 
+@atomic_service
 def supervision_activity_log(
     *,
     plan: SupervisionPlan,
@@ -108,38 +108,39 @@ def supervision_activity_log(
     if kind not in ActivityKind.values:
         raise ValidationError({"kind": _("请选择督办活动类型")})
     title = require_text(title, "title", _("活动标题"))
-    with transaction.atomic():
-        activity = SupervisionActivity.objects.create(
-            plan=plan,
-            kind=kind,
-            title=title,
-            date=date,
-            date_precision=date_precision,
-            conducted_by=conducted_by,
-            description=description,
+    activity = SupervisionActivity.objects.create(
+        plan=plan,
+        kind=kind,
+        title=title,
+        date=date,
+        date_precision=date_precision,
+        conducted_by=conducted_by,
+        description=description,
+        is_public=is_public,
+    )
+    for suggestion in plan.suggestions.all():
+        record_event(
+            suggestion,
+            action="supervision_activity",
+            action_label=str(ActivityKind(kind).label),
+            actor=actor,
+            reason=title,
             is_public=is_public,
         )
-        for suggestion in plan.suggestions.all():
-            record_event(
-                suggestion,
-                action="supervision_activity",
-                action_label=str(ActivityKind(kind).label),
-                actor=actor,
-                reason=title,
-                is_public=is_public,
-            )
     return activity
 
 
+@atomic_service
 def suggestion_start_follow_up(
     *, suggestion: Suggestion, actor, due_on: dt.date | None = None, reason: str = "", now=None
 ) -> FollowUpReview:
     """跟踪落实 of a B or C promise; the review is due on `due_on`."""
-    with transaction.atomic():
-        fire(suggestion, "start_follow_up", actor=actor, reason=reason, now=now)
-        return FollowUpReview.objects.create(suggestion=suggestion, due_on=due_on)
+    lock_suggestion(suggestion)
+    fire(suggestion, "start_follow_up", actor=actor, reason=reason, now=now)
+    return FollowUpReview.objects.create(suggestion=suggestion, due_on=due_on)
 
 
+@atomic_service
 def suggestion_complete(
     *,
     suggestion: Suggestion,
@@ -151,17 +152,18 @@ def suggestion_complete(
 ) -> FollowUpReview:
     """落实完毕, with the findings of the follow-up review."""
     findings = require_text(findings, "findings", _("落实情况"))
-    with transaction.atomic():
-        fire(suggestion, "complete", actor=actor, reason=findings, now=now)
-        review = suggestion.follow_up_reviews.filter(is_done=False).order_by("pk").first()
-        if review is None:
-            review = FollowUpReview(suggestion=suggestion)
-        review.findings, review.is_done, review.date = findings, True, date
-        review.conducted_by = conducted_by
-        review.save()
+    lock_suggestion(suggestion)
+    fire(suggestion, "complete", actor=actor, reason=findings, now=now)
+    review = suggestion.follow_up_reviews.filter(is_done=False).order_by("pk").first()
+    if review is None:
+        review = FollowUpReview(suggestion=suggestion)
+    review.findings, review.is_done, review.date = findings, True, date
+    review.conducted_by = conducted_by
+    review.save()
     return review
 
 
+@atomic_service
 def outcome_record(
     *,
     suggestion: Suggestion,
@@ -177,21 +179,20 @@ def outcome_record(
     if kind not in OutcomeKind.values:
         raise ValidationError({"kind": _("请选择成果类型")})
     title = require_text(title, "title", _("成果名称"))
-    with transaction.atomic():
-        outcome = Outcome.objects.create(
-            suggestion=suggestion,
-            kind=kind,
-            title=title,
-            issuing_body=issuing_body,
-            date=date,
-            date_precision=date_precision,
-            description=description,
-        )
-        record_event(
-            suggestion,
-            action="outcome",
-            action_label=_("办理成果"),
-            actor=actor,
-            reason=f"{issuing_body}《{title}》" if issuing_body else f"《{title}》",
-        )
+    outcome = Outcome.objects.create(
+        suggestion=suggestion,
+        kind=kind,
+        title=title,
+        issuing_body=issuing_body,
+        date=date,
+        date_precision=date_precision,
+        description=description,
+    )
+    record_event(
+        suggestion,
+        action="outcome",
+        action_label=_("办理成果"),
+        actor=actor,
+        reason=f"{issuing_body}《{title}》" if issuing_body else f"《{title}》",
+    )
     return outcome

@@ -1,16 +1,20 @@
-"""The one way a suggestion changes state: check, fire, save, and write the event.
+"""The one way a suggestion changes state: lock, check, fire, save, and write the event.
 
 Every caller (pages, API, admin, tasks, commands) reaches this through a service function.
-Callers wrap it in `transaction.atomic()` together with their side effects, so a refused or
-conflicting transition leaves nothing half-written.
+Services run in one transaction (`atomic_service`), so a refused or conflicting transition
+leaves nothing half-written, and take the suggestion's row lock (`lock_suggestion`) before
+deciding anything, so two people acting on one suggestion at once are served one after the
+other and the second decides on what the first committed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
 
-from django.db import transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
@@ -18,6 +22,71 @@ from django_fsm import ConcurrentTransition
 from suggestions.models import Event, State, Suggestion
 
 from .errors import PermissionDenied, TransitionConflict, TransitionRefused
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# SQLSTATEs of a race lost to a concurrent writer on PostgreSQL: unique_violation (the other
+# one inserted the same reply, assignment or rating first), serialization_failure and
+# deadlock_detected (the database chose this transaction to give way).
+LOST_RACE_SQLSTATES = frozenset({"23505", "40001", "40P01"})
+
+
+def _is_lost_race(exc: DatabaseError) -> bool:
+    sqlstate = getattr(exc.__cause__, "sqlstate", None)
+    if sqlstate:
+        return sqlstate in LOST_RACE_SQLSTATES
+    # SQLite has no SQLSTATE; its unique violations say so in the message.
+    return isinstance(exc, IntegrityError) and "UNIQUE constraint failed" in str(exc)
+
+
+def atomic_service(service: Callable[P, R]) -> Callable[P, R]:
+    """Run `service` in one transaction. A race lost to another writer (a unique row already
+    taken, a state changed since it was read, a deadlock) rolls everything back and becomes
+    `TransitionConflict`, which pages, the API and the admin answer with 409 and a message."""
+
+    @functools.wraps(service)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            with transaction.atomic():
+                return service(*args, **kwargs)
+        except ConcurrentTransition:
+            raise TransitionConflict(_lost_race_message()) from None
+        except DatabaseError as exc:
+            if not _is_lost_race(exc):
+                raise
+            raise TransitionConflict(_lost_race_message()) from None
+
+    return run
+
+
+def _lost_race_message(state: str | None = None) -> str:
+    if state is None:
+        return _("该建议刚刚已被他人处理，您的操作未执行，请刷新后重试。")
+    return _(
+        "该建议刚刚已被他人处理（现在的状态为「%(state)s」），您的操作未执行，请刷新后重试。"
+    ) % {"state": state_label(state)}
+
+
+def lock_suggestion(suggestion: Suggestion) -> None:
+    """Hold the suggestion's row lock until the transaction ends and bring `suggestion` up to
+    date, so that what the caller decides next (does a unit still owe a reply, has it already
+    replied, was the deadline already extended) reads what concurrent writers committed.
+
+    Raises `TransitionConflict` when the state changed since the caller read it: the person
+    acted on a page that is out of date. FOR NO KEY UPDATE, not FOR UPDATE: replies, events
+    and assignments inserted by other transactions take KEY SHARE on the suggestion for their
+    foreign-key check, which a plain FOR UPDATE would block (and deadlock with)."""
+    current = Suggestion.objects.select_for_update(no_key=True).get(pk=suggestion.pk)
+    if current.state != suggestion.state:
+        raise TransitionConflict(_lost_race_message(current.state))
+    # Copied rather than refresh_from_db(): django_fsm's refresh unprotects the state field
+    # of the model class, for every thread at once, while it runs. The state is equal anyway;
+    # like refresh_from_db(), forget prefetched related rows, which may be stale too.
+    for field in Suggestion._meta.concrete_fields:
+        if field.attname != "state":
+            setattr(suggestion, field.attname, getattr(current, field.attname))
+    suggestion._prefetched_objects_cache = {}
 
 
 def transition_label(name: str) -> str:
@@ -92,7 +161,8 @@ def fire(
     arguments: dict[str, Any] | None = None,
     now: dt.datetime | None = None,
 ) -> Event:
-    """Fire transition `name` and record it. Must run inside `transaction.atomic()`."""
+    """Fire transition `name` and record it. Must run inside `transaction.atomic()`, after
+    `lock_suggestion` and any changes the transition depends on."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("fire() must run inside transaction.atomic()")
     if as_of is not None:
@@ -107,10 +177,7 @@ def fire(
             suggestion.save()
     except ConcurrentTransition:
         current = Suggestion.objects.filter(pk=suggestion.pk).values_list("state", flat=True)
-        raise TransitionConflict(
-            _("该建议刚刚已被他人处理（现在的状态为「%(state)s」），您的操作未执行，请刷新后重试。")
-            % {"state": state_label(current.first() or "")}
-        ) from None
+        raise TransitionConflict(_lost_race_message(current.first() or "")) from None
     return Event.objects.create(
         suggestion=suggestion,
         action=name,

@@ -27,6 +27,7 @@ from suggestions.models import (
 )
 from suggestions.progress import next_steps
 from suggestions.publication import deputy_contact_values, public_reply_text
+from suggestions.reminders.selectors import failed_reminders_for
 
 from .actions import ActionPage
 from .forms import (
@@ -147,6 +148,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
             "overdue_by_unit": overdue_by_unit,
             "overdue_count": sum(len(v) for v in overdue_by_unit.values()),
             "follow_up_due": follow_up_due,
+            "failed_reminder_count": failed_reminders_for(request.user).count(),
         },
     )
 

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from . import deputy, inbox, public, staff, stats, unit
+from . import deputy, inbox, public, staff, staff_reminders, stats, unit
 from .roles_views import after_login
 
 app_name = "web"
@@ -32,6 +32,17 @@ urlpatterns = [
         "staff/suggestions/<int:pk>/",
         staff.StaffSuggestionPage.as_view(),
         name="staff-suggestion",
+    ),
+    path("staff/reminders/", staff_reminders.failed_reminders, name="staff-reminders"),
+    path(
+        "staff/reminders/<int:pk>/resend/",
+        staff_reminders.resend_reminder,
+        name="staff-reminder-resend",
+    ),
+    path(
+        "staff/reminders/resend-all/",
+        staff_reminders.resend_all_reminders,
+        name="staff-reminders-resend-all",
     ),
     path("leader/", staff.leader_home, name="leader-home"),
     # Handling units

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.management import call_command, get_commands
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 
@@ -26,6 +26,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, addrport: str, no_serve: bool, no_celery: bool, **options) -> None:
+        if settings.PRODUCTION:
+            # The demo accounts have published passwords, among them an administrator's.
+            raise CommandError(_("演示不能在生产环境（DJANGO_ENV=production）运行。"))
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write(_("数据库已就绪。"))
         if "load_seeds" in get_commands():
@@ -46,7 +49,8 @@ class Command(BaseCommand):
             _("网站地址：http://%(addr)s/  管理后台：http://%(addr)s/admin/") % {"addr": addrport}
         )
         try:
-            call_command("runserver", addrport, use_reloader=False)
+            # DEBUG stays off (no debug pages); --insecure serves the static files without it.
+            call_command("runserver", addrport, use_reloader=False, insecure_serving=True)
         finally:
             if background is not None:
                 background.stop()

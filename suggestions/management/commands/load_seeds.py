@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -34,7 +35,10 @@ class Command(BaseCommand):
                 self.stderr.write(self.style.WARNING(warning))
         for error in errors:
             self.stderr.write(self.style.ERROR(_("未导入：%(e)s") % {"e": error}))
-        if not no_demo_users and not errors:
+        if settings.PRODUCTION and not no_demo_users:
+            # Demo accounts have published passwords (one is an administrator's).
+            self.stdout.write(_("生产环境（DJANGO_ENV=production）：不创建演示账号。"))
+        elif not no_demo_users and not errors:
             logins = ensure_demo_users()
             self.stdout.write(_("演示账号（仅供演示）："))
             for login in logins:
