@@ -65,7 +65,6 @@ class Projection:
     unsubmitted_text: bool = False  # a draft, or a revision not yet resubmitted
     versions: bool = False
     internal_events: bool = False  # review comments, drafting, co-handling notices …
-    staff_only_events: bool = False  # the withholding decision and its reason
     co_opinions: bool = False
     contacts: bool = False
     unpublished_replies: bool = False  # also the full text of published ones
@@ -122,13 +121,20 @@ PROJECTIONS: dict[Audience, Projection] = {
         extension_reasons=True,
         return_reasons=True,
         withheld_reason=True,
+        deputy_contacts=True,
         internal_supervision=True,
     ),
     Audience.SUPERUSER: EVERYTHING,
 }
 
-# Events only the congress itself reads, whoever else may read internal events.
-STAFF_ONLY_ACTIONS = frozenset({"withhold", "release"})
+# Internal events of these actions need one more flag than `internal_events`: the
+# withholding decision is the congress's, a non-public supervision activity the
+# supervisors'.
+INTERNAL_EVENT_NEEDS = {
+    "withhold": "withheld_reason",
+    "release": "withheld_reason",
+    "supervision_activity": "internal_supervision",
+}
 
 # The projection flag a reader needs to read the text (`reason`) of an event of these
 # actions; the event itself (what happened, when) stays on the timeline.
@@ -224,6 +230,22 @@ def with_submitted_text(suggestions: QuerySet[Suggestion]) -> QuerySet[Suggestio
         submitted_body=Case(
             When(being_revised, then=Subquery(returned.values("body")[:1])), default=F("body")
         ),
+    )
+
+
+def with_readable_title(suggestions: QuerySet[Suggestion], user) -> QuerySet[Suggestion]:
+    """Annotate `readable_title` for a list of `user`'s working set: the title as it stands
+    for the suggestion's deputies (and superusers), the submitted one for everyone else."""
+    if _signed_in(user) and user.is_superuser:
+        return suggestions.annotate(readable_title=F("title"))
+    annotated = with_submitted_text(suggestions)
+    if not _signed_in(user):
+        return annotated.annotate(readable_title=F("submitted_title"))
+    own = _audience_condition(user, Audience.LEAD_DEPUTY) | _audience_condition(
+        user, Audience.COSIGNER
+    )
+    return annotated.annotate(
+        readable_title=Case(When(own, then=F("title")), default=F("submitted_title"))
     )
 
 
@@ -331,8 +353,11 @@ def readable_events(projection: Projection, suggestion: Suggestion) -> QuerySet[
     events = suggestion.events.all()
     if not projection.internal_events:
         events = events.filter(is_public=True)
-    if not projection.staff_only_events:
-        events = events.exclude(action__in=STAFF_ONLY_ACTIONS)
+    hidden = [
+        action for action, flag in INTERNAL_EVENT_NEEDS.items() if not getattr(projection, flag)
+    ]
+    if hidden:
+        events = events.exclude(action__in=hidden, is_public=False)
     return events.order_by("pk")
 
 
@@ -436,22 +461,17 @@ def readable_supervision_plans(user) -> QuerySet[SupervisionPlan]:
 
 
 def reply_for(user, pk) -> Reply:
-    """Fetch-and-check for one reply (its letter, its text): readers of unpublished replies
-    of its suggestion, or anyone for a published reply of a public suggestion."""
+    """Fetch-and-check for one reply as the unit wrote it (its full text, its signed letter):
+    those who read a suggestion's replies in full. A published reply is read by everyone
+    else through the public projection, redacted; its letter cannot be redacted, so it is not
+    theirs."""
     try:
         key = int(pk)
     except (TypeError, ValueError):
         raise Http404(_("没有找到这份答复。")) from None
     reply = Reply.objects.select_related("suggestion").filter(pk=key).first()
-    if reply is not None:
-        projection = projection_for(user, reply.suggestion)
-        if projection.unpublished_replies or (
-            projection.may_see_at_all
-            and reply.published_at is not None
-            and not reply.withheld
-            and Audience.PUBLIC in audiences_of(user, reply.suggestion)
-        ):
-            return reply
+    if reply is not None and projection_for(user, reply.suggestion).unpublished_replies:
+        return reply
     raise Http404(_("没有找到这份答复。"))
 
 

@@ -23,6 +23,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from congress.models import HandlingUnit, Session
+from suggestions import access
 from suggestions.annotations import key_supervised
 from suggestions.models import (
     AssignmentStatus,
@@ -90,7 +91,9 @@ def _ledger_queryset(
     latest_rating = Evaluation.objects.filter(suggestion_id=OuterRef("pk")).order_by("-round")
     local = timezone.get_current_timezone()
     return (
-        suggestions.annotate(
+        # The ledger is the congress's: the text it received, not a revision in progress.
+        access.with_submitted_text(suggestions)
+        .annotate(
             assignment_id=F("assignments__id"),
             key=key_supervised(),
             reply_category=Subquery(latest_reply.values("category")[:1]),
@@ -107,7 +110,7 @@ def _ledger_queryset(
         .values_list(
             "session__name",
             "number",
-            "title",
+            "submitted_title",
             "lead_deputy__person__name",
             "lead_deputy__delegation__name",
             "topic",

@@ -33,6 +33,8 @@ PUBLIC_TEXT_ACTIONS = frozenset(
         "follow_up_review",
         "start_follow_up",
         "complete",
+        # A withdrawn suggestion is never public; its co-signers read why it was withdrawn.
+        "withdraw",
     }
 )
 UNIT_ACTIONS = frozenset({"contact", "reply", "partial_reply", "co_opinion"})

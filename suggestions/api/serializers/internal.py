@@ -22,7 +22,11 @@ from suggestions.public_projection import deputy_contact_values, project, public
 from suggestions.services import refusal_reasons
 from suggestions.services.transitions import transition_label
 
-from .public import NamedRefSerializer, PublicSuggestionDetailSerializer
+from .public import (
+    NamedRefSerializer,
+    PublicSuggestionDetailSerializer,
+    PublicSuggestionListSerializer,
+)
 
 TRANSITION_NAMES = (
     "submit",
@@ -272,6 +276,13 @@ class InternalSuggestionSerializer(InternalRecordSerializer):
 
 def _id_field(**kwargs) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=limits.MAX_ID, **kwargs)
+
+
+class WorkspaceSuggestionListSerializer(PublicSuggestionListSerializer):
+    """A row of a reader's working set: the title as `access.with_readable_title` gives it
+    (clerks read the submitted title of a suggestion being revised)."""
+
+    title = serializers.CharField(source="readable_title", read_only=True)
 
 
 class DraftCreateSerializer(serializers.Serializer):

@@ -24,8 +24,8 @@ from suggestions.api.serializers.internal import (
     DraftCreateSerializer,
     DraftUpdateSerializer,
     InternalSuggestionSerializer,
+    WorkspaceSuggestionListSerializer,
 )
-from suggestions.api.serializers.public import PublicSuggestionListSerializer
 from suggestions.api.views.public import SEARCH_PARAMETER, SearchMixin
 from suggestions.models import Assignment, Event, Reply, Suggestion
 
@@ -97,16 +97,17 @@ class WorkspaceSuggestionViewSet(
 
     def get_queryset(self):
         if self.action == "list":
-            return (
+            return access.with_readable_title(
                 access.readable_suggestions(self.request.user)
                 .annotate(key_supervised=key_supervised())
-                .select_related("congress", "session", "lead_deputy__person")
+                .select_related("congress", "session", "lead_deputy__person"),
+                self.request.user,
             )
         return internal_detail_queryset(self.request.user)
 
     def get_serializer_class(self):
         if self.action == "list":
-            return PublicSuggestionListSerializer
+            return WorkspaceSuggestionListSerializer
         if self.action == "create":
             return DraftCreateSerializer
         if self.action in ("update", "partial_update"):
