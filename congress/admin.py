@@ -196,13 +196,8 @@ class ContactStationAdmin(PerimeterAdmin):
     search_fields = ["name"]
 
 
-@admin.register(CongressStaff)
-class CongressStaffAdmin(PerimeterAdmin):
-    """Clerks see who works for their congress; granting roles is a superuser's act."""
-
-    list_display = ["user", "congress", "role", "title"]
-    list_filter = ["congress", "role"]
-    autocomplete_fields = ["user"]
+class SuperuserWritesMixin:
+    """Clerks read these rows; only a superuser adds, changes or deletes them."""
 
     def has_add_permission(self, request) -> bool:
         return _superuser(request)
@@ -214,8 +209,17 @@ class CongressStaffAdmin(PerimeterAdmin):
         return _superuser(request)
 
 
+@admin.register(CongressStaff)
+class CongressStaffAdmin(SuperuserWritesMixin, PerimeterAdmin):
+    """Clerks see who works for their congress; granting roles is a superuser's act."""
+
+    list_display = ["user", "congress", "role", "title"]
+    list_filter = ["congress", "role"]
+    autocomplete_fields = ["user"]
+
+
 @admin.register(CalendarOverride)
-class CalendarOverrideAdmin(PerimeterAdmin):
+class CalendarOverrideAdmin(SuperuserWritesMixin, PerimeterAdmin):
     """One national calendar: clerks read it, superusers change it — through the calendar
     services, which move the stored deadlines the change affects."""
 
@@ -231,15 +235,6 @@ class CalendarOverrideAdmin(PerimeterAdmin):
             if raw and not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= largest):
                 return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
         return super().changelist_view(request, extra_context)
-
-    def has_add_permission(self, request) -> bool:
-        return _superuser(request)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return _superuser(request)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return _superuser(request)
 
     def save_model(self, request, obj, form, change):
         if change and "date" in form.changed_data:
