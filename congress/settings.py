@@ -57,6 +57,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # HTTPS-only in production; each can be overridden from the environment.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# A load balancer probes /healthz over plain HTTP on the internal network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", PRODUCTION)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", PRODUCTION)
 SECURE_HSTS_SECONDS = int(
@@ -72,13 +74,30 @@ if os.environ.get("SECURE_PROXY_SSL_HEADER"):
     SECURE_PROXY_SSL_HEADER = (f"HTTP_{_proxy_header.removeprefix('HTTP_')}", "https")
 
 # Django prints errors to the console only with DEBUG on; with it off (the default) a server
-# error's traceback would go nowhere. Warnings and errors of every logger go to stderr.
+# error's traceback would go nowhere. Warnings and errors of every logger go to stderr as plain
+# text, or with LOG_FORMAT=json to stdout as one JSON object per line (congress/logging.py), for
+# a log collector.
+LOG_FORMATS = ("text", "json")
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in LOG_FORMATS:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is not one of {', '.join(LOG_FORMATS)}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"stderr": {"class": "logging.StreamHandler"}},
-    "loggers": {"django": {"handlers": ["stderr"], "level": "WARNING", "propagate": False}},
-    "root": {"handlers": ["stderr"], "level": "WARNING"},
+    "formatters": {"json": {"()": "congress.logging.JsonFormatter"}},
+    "handlers": {
+        "console": (
+            {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+                "formatter": "json",
+            }
+            if LOG_FORMAT == "json"
+            else {"class": "logging.StreamHandler"}
+        )
+    },
+    "loggers": {"django": {"handlers": ["console"], "level": "WARNING", "propagate": False}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
 INSTALLED_APPS = [
@@ -95,6 +114,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from STATIC_ROOT (README, "Deployment"): before anything that reads sessions.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -133,6 +154,8 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        # A kept-open connection that the database dropped is replaced, not handed to a request.
+        conn_health_checks=True,
     )
 }
 
@@ -178,7 +201,23 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Production serves what `manage.py collectstatic` wrote, under content-hashed names (cached
+    # forever by browsers) and pre-compressed; elsewhere the plain storage, so tests and the demo
+    # need no collectstatic.
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+# Outside production WhiteNoise looks files up when asked (no collectstatic needed, no warning
+# about a missing STATIC_ROOT); in production it indexes STATIC_ROOT once at start.
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 

@@ -2,7 +2,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from congress.health import healthz
+
 urlpatterns = [
+    # Load balancers and monitors (README, "Deployment").
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     # REST API (issue 5): /api/v1/…, /api/schema/, /api/docs/
     path("api/", include("suggestions.api.urls")),

@@ -1,9 +1,13 @@
 """`manage.py demo`: migrate, load the seed cases, print the demo logins, run the site.
 
-The README's first command ends here, so a fresh clone is usable in one step.
+The README's first command ends here, so a fresh clone is usable in one step. Ctrl-C (SIGINT)
+or SIGTERM stops the site and everything the demo started: the Celery worker, beat and any
+Redis of its own (congress/services_runner.py).
 """
 
 from __future__ import annotations
+
+import signal
 
 from django.conf import settings
 from django.core.management import call_command, get_commands
@@ -35,22 +39,29 @@ class Command(BaseCommand):
             call_command("load_seeds", stdout=self.stdout, stderr=self.stderr)
         if no_serve:
             return
+        # SIGTERM (a service manager, `kill`) stops the demo as Ctrl-C does: through the
+        # `finally` below, which stops the background services too.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
         background = None
-        if not no_celery:
-            from congress.services_runner import start_background_services
-
-            log = settings.BASE_DIR / "celery.log"
-            background = start_background_services(log_to=log)
-            self.stdout.write(
-                _("提醒服务已启动：Redis %(url)s，Celery worker 和 beat（日志：%(log)s）")
-                % {"url": background.redis_url, "log": log}
-            )
-        self.stdout.write(
-            _("网站地址：http://%(addr)s/  管理后台：http://%(addr)s/admin/") % {"addr": addrport}
-        )
         try:
+            if not no_celery:
+                from congress.services_runner import start_background_services
+
+                log = settings.BASE_DIR / "celery.log"
+                background = start_background_services(log_to=log)
+                self.stdout.write(
+                    _("提醒服务已启动：Redis %(url)s，Celery worker 和 beat（日志：%(log)s）")
+                    % {"url": background.redis_url, "log": log}
+                )
+            self.stdout.write(
+                _("网站地址：http://%(addr)s/  管理后台：http://%(addr)s/admin/")
+                % {"addr": addrport}
+            )
             # DEBUG stays off (no debug pages); --insecure serves the static files without it.
             call_command("runserver", addrport, use_reloader=False, insecure_serving=True)
+        except KeyboardInterrupt:
+            pass  # the way an operator stops the demo, not an error
         finally:
             if background is not None:
                 background.stop()
+        self.stdout.write(_("演示已停止。"))
