@@ -60,8 +60,7 @@ class Command(BaseCommand):
             # DEBUG stays off (no debug pages); --insecure serves the static files without it.
             call_command("runserver", addrport, use_reloader=False, insecure_serving=True)
         except KeyboardInterrupt:
-            pass  # the way an operator stops the demo, not an error
+            pass  # Ctrl-C or SIGTERM before runserver (which handles its own) took over
         finally:
             if background is not None:
                 background.stop()
-        self.stdout.write(_("演示已停止。"))
