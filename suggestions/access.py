@@ -442,13 +442,14 @@ def readable_versions(projection: Projection, suggestion: Suggestion) -> QuerySe
 
 def readable_text(projection: Projection, suggestion: Suggestion) -> tuple[str, str]:
     """(title, body) as this reader may read them: the text as it stands for the deputies,
-    the last submitted version for everyone else (staff never read a revision in progress)."""
+    the text the congress received (`with_submitted_text`) for everyone else — staff never
+    read a revision in progress, nor a draft."""
     if projection.unsubmitted_text or suggestion.state not in (State.DRAFT, State.RETURNED):
         return suggestion.title, suggestion.body
-    submitted = suggestion.versions.filter(submitted_at__isnull=False).order_by("-number").first()
-    if submitted is None:
+    if suggestion.state == State.DRAFT:
         return "", ""
-    return submitted.title, submitted.body
+    submitted = with_submitted_text(Suggestion.objects.filter(pk=suggestion.pk))
+    return submitted.values_list("submitted_title", "submitted_body").get()
 
 
 def readable_supervision_plans(user) -> QuerySet[SupervisionPlan]:
