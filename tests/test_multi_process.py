@@ -40,7 +40,15 @@ from tests import lifecycle
 from tests.celery_harness import database_url_for_subprocess, mailed_keys, wait_until
 from tests.factories import SuggestionFactory
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="several processes sharing one database as deployed: PostgreSQL only",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
 
 LIST = "/api/v1/suggestions/"
 STAFF_PASSWORD = "multi-process-Staff-2026"
@@ -250,8 +258,6 @@ def check_the_cache_is_shared(web_a: str, web_b: str, world, public, submitted) 
 def test_two_webs_two_workers_one_beat_share_cache_and_send_each_reminder_once(
     world, tmp_path, redis_url, settings
 ):
-    if connection.vendor != "postgresql":
-        pytest.skip("several processes sharing one database as deployed: PostgreSQL only")
     started_at = time.monotonic()
     # The web processes use the default (production) hashers, not the tests' fast one.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
