@@ -5,8 +5,11 @@ holds no secret, and with a secret added it passes Django's deployment checks.""
 from __future__ import annotations
 
 import configparser
+import os
 import re
 import shlex
+import subprocess
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -16,7 +19,10 @@ from tests.test_settings_production import manage
 DEPLOY = Path(settings.BASE_DIR) / "deploy"
 UNITS = DEPLOY / "systemd"
 ENV_EXAMPLE = DEPLOY / "suggestions.env.example"
-UNIT_NAMES = {"suggestions-web.service", "suggestions-worker@.service", "suggestions-beat.service"}
+SERVICES = {"suggestions-web.service", "suggestions-worker@.service", "suggestions-beat.service"}
+BACKUP_UNITS = {"suggestions-backup.service", "suggestions-backup.timer"}
+# Where the units expect the code (deploy/README.md): the repository's root.
+APP_DIR = "/srv/suggestions/app/"
 
 
 def unit(name: str) -> configparser.ConfigParser:
@@ -37,9 +43,9 @@ def example_environment() -> dict[str, str]:
     return {key: value for key, value in pairs}
 
 
-def test_the_three_units_parse_and_share_the_environment_file():
-    assert {p.name for p in UNITS.iterdir()} == UNIT_NAMES
-    for name in UNIT_NAMES:
+def test_the_three_services_parse_and_share_the_environment_file():
+    assert {p.name for p in UNITS.iterdir()} == SERVICES | BACKUP_UNITS
+    for name in SERVICES:
         parsed = unit(name)
         assert parsed.sections() == ["Unit", "Service", "Install"], name
         service = parsed["Service"]
@@ -77,9 +83,15 @@ def test_every_variable_the_units_use_is_in_the_example_and_it_holds_no_secret()
     used = set()
     for path in UNITS.iterdir():
         used |= set(re.findall(r"\$\{(\w+)\}", path.read_text(encoding="utf-8")))
-    assert used == {"WEB_WORKERS", "WEB_BIND", "CELERY_CONCURRENCY"}
+    assert used == {
+        "WEB_WORKERS",
+        "WEB_BIND",
+        "CELERY_CONCURRENCY",
+        "BACKUP_DIR",
+        "BACKUP_KEEP_DAYS",
+    }
     assert used <= environment.keys()
-    assert environment["SECRET_KEY"] == ""
+    assert environment["SECRET_KEY"] == environment["EMAIL_HOST_PASSWORD"] == ""
     assert ":" not in environment["DATABASE_URL"].split("@")[0].removeprefix("postgres://")
     # nginx sets the header that the example tells Django to trust.
     nginx = (DEPLOY / "nginx" / "suggestions.conf").read_text(encoding="utf-8")
@@ -96,3 +108,52 @@ def test_the_example_with_a_secret_passes_the_deployment_checks(tmp_path):
     environment["MEDIA_ROOT"] = str(tmp_path / "media")
     result = manage(tmp_path, environment, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stderr
+
+
+def test_backup_timer_runs_the_backup_service_daily_and_persistently():
+    timer = unit("suggestions-backup.timer")
+    assert timer.sections() == ["Unit", "Timer", "Install"]
+    assert timer["Timer"]["Unit"] in BACKUP_UNITS
+    assert timer["Timer"]["OnCalendar"] == "*-*-* 02:00:00"  # daily
+    assert timer["Timer"]["Persistent"] == "true"
+    assert timer["Install"]["WantedBy"] == "timers.target"
+
+    service = unit("suggestions-backup.service")
+    assert service.sections() == ["Unit", "Service"]  # started by the timer, not at boot
+    assert service["Service"]["Type"] == "oneshot"
+    assert service["Service"]["EnvironmentFile"] == "/etc/suggestions/suggestions.env"
+    assert service["Service"]["WorkingDirectory"] == APP_DIR.rstrip("/")
+    argv = command("suggestions-backup.service")
+    assert argv[0].startswith(APP_DIR) and argv[1:] == ["${BACKUP_DIR}"]
+    script = Path(settings.BASE_DIR) / argv[0].removeprefix(APP_DIR)
+    assert script == DEPLOY / "backup.sh" and os.access(script, os.X_OK)
+    prune = shlex.split(service["Service"]["ExecStartPost"])
+    assert Path(prune[0]).exists(), prune[0]
+    readme = (DEPLOY / "README.md").read_text(encoding="utf-8")
+    assert "suggestions-backup.timer" in readme and "BACKUP_KEEP_DAYS" in readme
+
+
+def test_retention_deletes_only_complete_backups_older_than_the_kept_days(tmp_path):
+    days = 24 * 3600
+    ages = {
+        "backup-20250101T020000Z": 30 * days,  # expired
+        "backup-20250120T020000Z": 16 * days,  # expired
+        "backup-20250130T020000Z": 6 * days,  # kept
+        "backup-20250205T020000Z.partial": 30 * days,  # not backup.sh's complete folder
+        "notes": 30 * days,  # not a backup at all
+    }
+    for name, age in ages.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "database.dump").write_bytes(b"dump")
+        os.utime(tmp_path / name, (time.time() - age, time.time() - age))
+
+    variables = {"BACKUP_DIR": str(tmp_path), "BACKUP_KEEP_DAYS": "14"}
+    line = unit("suggestions-backup.service")["Service"]["ExecStartPost"]
+    argv = [re.sub(r"\$\{(\w+)\}", lambda m: variables[m[1]], arg) for arg in shlex.split(line)]
+    subprocess.run(argv, check=True, timeout=30)
+
+    assert {p.name for p in tmp_path.iterdir()} == {
+        "backup-20250130T020000Z",
+        "backup-20250205T020000Z.partial",
+        "notes",
+    }
