@@ -36,9 +36,6 @@ from .supervision import (
 
 __all__ = [
     "ACTIVE_STATUSES",
-    "ExportFormat",
-    "ExportStatus",
-    "LedgerExport",
     "PUBLIC_STATES",
     "ActivityKind",
     "AppendOnlyError",
@@ -52,7 +49,10 @@ __all__ = [
     "DatePrecision",
     "Evaluation",
     "Event",
+    "ExportFormat",
+    "ExportStatus",
     "FollowUpReview",
+    "LedgerExport",
     "LinkKind",
     "Outcome",
     "OutcomeKind",
