@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from congress.models import HandlingUnit, Session
 from suggestions import access
-from suggestions.models import LedgerExport
+from suggestions.ledger import ledger_csv, ledger_xlsx
+from suggestions.models import LedgerExport, Suggestion
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -41,3 +44,28 @@ def download_response(user, job: LedgerExport) -> FileResponse:
         filename=ledger_filename(session=job.session, unit=job.unit, file_format=job.file_format),
         content_type=CONTENT_TYPES[job.file_format],
     )
+
+
+def ledger_file_response(
+    *,
+    readable: QuerySet[Suggestion],
+    file_format: str,
+    session: Session | None = None,
+    unit: HandlingUnit | None = None,
+) -> FileResponse | StreamingHttpResponse:
+    """A ledger small enough to build within the request (`EXPORT_SYNC_LIMIT`), as the
+    response: XLSX from a temporary file, CSV streamed line by line."""
+    scope = {"readable": readable, "session": session, "unit": unit}
+    filename = ledger_filename(session=session, unit=unit, file_format=file_format)
+    if file_format == "xlsx":
+        return FileResponse(
+            ledger_xlsx(**scope),
+            as_attachment=True,
+            filename=filename,
+            content_type=CONTENT_TYPES["xlsx"],
+        )
+    response = StreamingHttpResponse(
+        (line.encode("utf-8") for line in ledger_csv(**scope)), content_type=CONTENT_TYPES["csv"]
+    )
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response

@@ -5,15 +5,13 @@ status and, when done, file are read at `/api/v1/exports/ledgers/{id}/…` by it
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -21,8 +19,8 @@ from congress.models import HandlingUnit, Session
 from suggestions import access
 from suggestions.api.serializers.exports import LedgerExportInput, LedgerExportSerializer
 from suggestions.exports import jobs
-from suggestions.exports.files import CONTENT_TYPES, download_response, ledger_filename
-from suggestions.ledger import ledger_csv, ledger_row_count, ledger_xlsx
+from suggestions.exports.files import CONTENT_TYPES, download_response, ledger_file_response
+from suggestions.ledger import ledger_row_count
 from suggestions.models import ExportStatus, LedgerExport
 
 XLSX = CONTENT_TYPES["xlsx"]
@@ -62,16 +60,7 @@ def _ledger_response(request, file_format: str, *, session=None, unit=None):
             owner=request.user, file_format=file_format, session=session, unit=unit, rows_total=rows
         )
         return job_accepted(request, requested)
-    filename = ledger_filename(session=session, unit=unit, file_format=file_format)
-    if file_format == "xlsx":
-        return FileResponse(
-            ledger_xlsx(**scope), as_attachment=True, filename=filename, content_type=XLSX
-        )
-    response = StreamingHttpResponse(
-        (line.encode("utf-8") for line in ledger_csv(**scope)), content_type=CSV
-    )
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return ledger_file_response(**scope, file_format=file_format)
 
 
 class SessionLedgerView(APIView):
@@ -127,7 +116,8 @@ def _job(request, pk: int) -> LedgerExport:
 
 
 class LedgerExportView(APIView):
-    permission_classes = [IsAuthenticated]
+    # Anonymous callers get the 404 of `access.ledger_export_for`, like everyone but the owner.
+    permission_classes = [AllowAny]
 
     @extend_schema(
         summary="Status of a ledger export job (its owner)",
@@ -141,7 +131,8 @@ class LedgerExportView(APIView):
 
 
 class LedgerExportRetryView(APIView):
-    permission_classes = [IsAuthenticated]
+    # Anonymous callers get the 404 of `access.ledger_export_for`, like everyone but the owner.
+    permission_classes = [AllowAny]
 
     @extend_schema(
         summary="Retry a failed or interrupted ledger export job (its owner)",
@@ -155,7 +146,8 @@ class LedgerExportRetryView(APIView):
 
 
 class LedgerExportDownloadView(APIView):
-    permission_classes = [IsAuthenticated]
+    # Anonymous callers get the 404 of `access.ledger_export_for`, like everyone but the owner.
+    permission_classes = [AllowAny]
 
     @extend_schema(
         summary="The file of a finished ledger export job (its owner)",
