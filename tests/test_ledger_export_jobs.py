@@ -523,3 +523,30 @@ def test_old_files_are_deleted_with_their_jobs(ledger_world, queue, settings):
     assert jobs.cleanup() == 1
     assert not storage.exists(old.file.name) and storage.exists(recent.file.name)
     assert set(LedgerExport.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
+
+
+# ---- real concurrency (PostgreSQL) ----
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_claims_and_requests_on_postgres(ledger_world, queue):
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrent writers need PostgreSQL; SQLite serialises the database")
+    from tests.test_concurrency import run_at_once
+
+    world = ledger_world
+    results = run_at_once(
+        *[
+            lambda: (
+                jobs.ledger_export_request(
+                    owner=world.staff, session=world.session, file_format="xlsx"
+                ).job.pk
+            )
+        ]
+        * 4
+    )
+    assert len(set(results)) == 1 and LedgerExport.objects.count() == 1, results
+    tokens = run_at_once(*[lambda: building.claim(results[0])] * 4)
+    assert len([t for t in tokens if t is not None]) == 1, tokens
+    assert LedgerExport.objects.get().attempts == 1
