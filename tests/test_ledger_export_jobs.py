@@ -221,7 +221,7 @@ def test_a_finished_job_is_never_built_again(ledger_world, queue):
 
 
 def test_a_crashed_build_is_recovered_by_the_sweep_and_the_dead_worker_writes_nothing(
-    ledger_world, queue
+    ledger_world, queue, client
 ):
     world = ledger_world
     job = jobs.ledger_export_request(
@@ -229,8 +229,13 @@ def test_a_crashed_build_is_recovered_by_the_sweep_and_the_dead_worker_writes_no
     ).job
     dead = building.claim(job.pk)  # the worker dies right after its claim
     assert jobs.sweep() == {"failed": 0, "requeued": 0, "enqueued": 0}  # lease still running
+    assert (
+        "/retry/" not in web(client, world.staff).get(f"/staff/exports/{job.pk}/").content.decode()
+    )
 
     LedgerExport.objects.update(lease_until=timezone.now() - dt.timedelta(seconds=1))
+    page = client.get(f"/staff/exports/{job.pk}/").content.decode()
+    assert "/retry/" in page and 'http-equiv="refresh"' in page  # still running, but stalled
     assert jobs.sweep() == {"failed": 0, "requeued": 1, "enqueued": 1}
     assert queue == [job.pk, job.pk]
     with pytest.raises(building.LostLease):  # the dead worker wakes up: it no longer holds the job
@@ -550,3 +555,20 @@ def test_concurrent_claims_and_requests_on_postgres(ledger_world, queue):
     tokens = run_at_once(*[lambda: building.claim(results[0])] * 4)
     assert len([t for t in tokens if t is not None]) == 1, tokens
     assert LedgerExport.objects.get().attempts == 1
+
+
+def test_the_owner_retries_a_stalled_build_from_the_page(ledger_world, queue, client):
+    world = ledger_world
+    job = jobs.ledger_export_request(
+        owner=world.staff, session=world.session, file_format="csv"
+    ).job
+    dead = building.claim(job.pk)
+    LedgerExport.objects.update(lease_until=timezone.now() - dt.timedelta(seconds=1))
+    response = web(client, world.staff).post(f"/staff/exports/{job.pk}/retry/")
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.status == ExportStatus.PENDING and job.lease_token is None
+    assert queue == [job.pk, job.pk]
+    with pytest.raises(building.LostLease):
+        building._record_progress(job.pk, dead, rows_done=1)
+    assert building.build(job.pk) is True

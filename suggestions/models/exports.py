@@ -121,6 +121,15 @@ class LedgerExport(models.Model):
         return self.status in ACTIVE_STATUSES
 
     @property
+    def may_retry(self) -> bool:
+        """Failed; or its worker went silent past its lease; or the queue never received it."""
+        if self.status == ExportStatus.FAILED:
+            return True
+        if self.status == ExportStatus.RUNNING:
+            return self.lease_until is not None and self.lease_until < timezone.now()
+        return self.status == ExportStatus.PENDING and self.enqueued_at is None
+
+    @property
     def percent(self) -> int:
         if self.status == ExportStatus.DONE:
             return 100

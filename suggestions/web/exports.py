@@ -66,7 +66,8 @@ def _own_jobs(request: HttpRequest):
 
 @exporter_required
 def ledger_exports(request: HttpRequest) -> HttpResponse:
-    form = LedgerExportForm(request.POST or None, user=request.user)
+    data = request.POST if request.method == "POST" else None
+    form = LedgerExportForm(data, user=request.user)
     status = 200
     if request.method == "POST":
         if form.is_valid():
