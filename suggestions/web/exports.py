@@ -58,7 +58,8 @@ class LedgerExportForm(forms.Form):
 
 def _own_jobs(request: HttpRequest):
     return (
-        LedgerExport.objects.filter(owner=request.user)
+        access.readable_ledger_exports(request.user)
+        .filter(owner=request.user)  # a superuser's list too holds only their own
         .select_related("session__term__congress", "unit")
         .order_by("-created_at", "-pk")
     )
