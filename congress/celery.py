@@ -12,6 +12,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "congress.settings")
 app = Celery("congress")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Not an app of its own: the ledger export jobs live in the suggestions app.
+app.autodiscover_tasks(["suggestions.exports"])
 
 
 @app.on_after_configure.connect
@@ -28,4 +30,21 @@ def schedule_reminders(sender: Celery, **kwargs) -> None:
         settings.REMINDERS_DELIVER_INTERVAL_SECONDS,
         sender.signature("reminders.deliver_all"),
         name="reminders: deliver pending and retry failed sends",
+    )
+
+
+@app.on_after_configure.connect
+def schedule_exports(sender: Celery, **kwargs) -> None:
+    """Recover lost ledger export jobs every minute; delete old export files hourly."""
+    from django.conf import settings
+
+    sender.add_periodic_task(
+        settings.EXPORT_SWEEP_INTERVAL_SECONDS,
+        sender.signature("exports.sweep"),
+        name="exports: re-queue lost ledger export jobs",
+    )
+    sender.add_periodic_task(
+        settings.EXPORT_CLEANUP_INTERVAL_SECONDS,
+        sender.signature("exports.cleanup"),
+        name="exports: delete old ledger export files",
     )

@@ -387,3 +387,15 @@ CACHES = {
 }
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "300"))
 PUBLIC_CACHE_RETRY_SECONDS = float(os.environ.get("PUBLIC_CACHE_RETRY_SECONDS", "5"))
+
+
+# ---- Ledger exports (台账): large ones are built by a Celery worker (suggestions/exports/) ----
+# At most this many rows are built within the request; more become a background job.
+EXPORT_SYNC_LIMIT = int(os.environ.get("EXPORT_SYNC_LIMIT", "2000"))
+EXPORT_PROGRESS_ROWS = 2000  # rows between two progress writes (one UPDATE each)
+EXPORT_LEASE_SECONDS = 300  # a building worker silent this long is presumed dead
+EXPORT_MAX_ATTEMPTS = 3  # builds interrupted this often are marked failed, not retried
+EXPORT_REQUEUE_SECONDS = 300  # a pending job not started this long after queuing is re-queued
+EXPORT_SWEEP_INTERVAL_SECONDS = float(os.environ.get("EXPORT_SWEEP_INTERVAL_SECONDS", "60"))
+EXPORT_KEEP_DAYS = int(os.environ.get("EXPORT_KEEP_DAYS", "7"))  # finished jobs and their files
+EXPORT_CLEANUP_INTERVAL_SECONDS = 3600

@@ -31,12 +31,21 @@ from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, W
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from congress.models import Congress, CongressStaff, Deputy, HandlingUnit, Person, StaffRole
+from congress.models import (
+    Congress,
+    CongressStaff,
+    Deputy,
+    HandlingUnit,
+    Person,
+    Session,
+    StaffRole,
+)
 from suggestions.models import (
     PUBLIC_STATES,
     Assignment,
     CoSignature,
     Event,
+    LedgerExport,
     Reply,
     State,
     Suggestion,
@@ -530,6 +539,56 @@ def readable_reminders(user):
         Q(suggestion__congress__in=congresses)
         | Q(object_type=ReminderObject.SUPERVISION_PLAN, object_id__in=plans)
     )
+
+
+# ---- ledger exports (台账) ----
+
+
+def ledger_readable(
+    user, *, session: Session | None = None, unit: HandlingUnit | None = None
+) -> QuerySet[Suggestion] | None:
+    """The suggestions `user`'s ledger of `session` or `unit` is read from, or None when that
+    ledger is not theirs: staff of the scope's congress (and superusers) read it as staff, a
+    member of `unit` reads their own unit's ledger as the unit."""
+    congress_id = session.term.congress_id if session is not None else unit.congress_id
+    if is_staff_of(user, congress_id):
+        return readable_suggestions(user, Audience.STAFF)
+    if unit is not None and units_of(user).filter(pk=unit.pk).exists():
+        return readable_suggestions(user, Audience.UNIT)
+    return None
+
+
+def ledger_scopes(user) -> tuple[QuerySet[Session], QuerySet[HandlingUnit]]:
+    """The sessions and the units whose ledgers `user` may export (`ledger_readable`)."""
+    congresses = staff_congresses(user).values("pk")
+    sessions = Session.objects.filter(term__congress__in=congresses)
+    units = HandlingUnit.objects.filter(
+        Q(congress__in=congresses) | Q(pk__in=units_of(user).values("pk"))
+    )
+    return sessions, units
+
+
+def readable_ledger_exports(user) -> QuerySet[LedgerExport]:
+    """Export jobs are their owner's alone (all, for a superuser): a file is the ledger as
+    its owner may read it."""
+    if not _signed_in(user):
+        return LedgerExport.objects.none()
+    if user.is_superuser:
+        return LedgerExport.objects.all()
+    return LedgerExport.objects.filter(owner=user)
+
+
+def ledger_export_for(user, pk, *, queryset: QuerySet[LedgerExport] | None = None) -> LedgerExport:
+    """Fetch-and-check for one export job: the same 404 for missing and someone else's."""
+    base = queryset if queryset is not None else LedgerExport.objects.all()
+    try:
+        key = int(pk)
+    except (TypeError, ValueError):
+        raise Http404(_("没有找到这项导出。")) from None
+    job = base.filter(pk=key, pk__in=readable_ledger_exports(user).values("pk")).first()
+    if job is None:
+        raise Http404(_("没有找到这项导出。"))
+    return job
 
 
 # ---- institutions: the people and accounts of a congress ----

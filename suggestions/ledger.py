@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO
 
 from django.db.models import Case, F, OuterRef, QuerySet, Subquery, Value, When
@@ -75,16 +75,32 @@ def ledger_headers() -> list[str]:
     ]
 
 
+def _scoped(
+    *, readable: QuerySet[Suggestion], session: Session | None, unit: HandlingUnit | None
+) -> QuerySet[Suggestion]:
+    if (session is None) == (unit is None):
+        raise ValueError("Give exactly one of session or unit.")
+    if session is not None:
+        return readable.filter(session=session)
+    return readable.filter(assignments__unit=unit)
+
+
+def ledger_row_count(
+    *,
+    readable: QuerySet[Suggestion],
+    session: Session | None = None,
+    unit: HandlingUnit | None = None,
+) -> int:
+    """How many rows `ledger_rows` yields, in one COUNT over the same joins (none of the
+    per-row subqueries): a suggestion counts once per assignment, or once if it has none."""
+    scoped = _scoped(readable=readable, session=session, unit=unit)
+    return scoped.values_list("pk", "assignments__id").order_by().count()
+
+
 def _ledger_queryset(
     *, readable: QuerySet[Suggestion], session: Session | None, unit: HandlingUnit | None
 ) -> QuerySet:
-    if (session is None) == (unit is None):
-        raise ValueError("Give exactly one of session or unit.")
-    suggestions = readable
-    if session is not None:
-        suggestions = suggestions.filter(session=session)
-    else:
-        suggestions = suggestions.filter(assignments__unit=unit)
+    suggestions = _scoped(readable=readable, session=session, unit=unit)
     latest_reply = Reply.objects.filter(assignment_id=OuterRef("assignment_id")).order_by(
         "-round", "-replied_at"
     )
@@ -206,27 +222,34 @@ class _Echo:
         return value
 
 
-def ledger_csv(*, readable, session=None, unit=None) -> Iterator[str]:
-    """CSV lines, starting with a BOM so that Excel reads the file as UTF-8."""
+def _csv_line(writer, row: list) -> str:
+    return writer.writerow(
+        ["" if v is None else v.isoformat() if isinstance(v, dt.date) else inert(v) for v in row]
+    )
+
+
+def csv_lines(rows: Iterable[list]) -> Iterator[str]:
+    """CSV lines of `rows` under the headers, starting with a BOM so that Excel reads the file
+    as UTF-8."""
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(ledger_headers())
-    for row in ledger_rows(readable=readable, session=session, unit=unit):
-        yield writer.writerow(
-            [
-                "" if v is None else v.isoformat() if isinstance(v, dt.date) else inert(v)
-                for v in row
-            ]
-        )
+    for row in rows:
+        yield _csv_line(writer, row)
 
 
-def ledger_xlsx(*, readable, session=None, unit=None) -> IO[bytes]:
-    """The ledger as an XLSX workbook in an anonymous temporary file, rewound for reading.
-    openpyxl's write-only mode streams rows to disk, so memory stays flat for any size."""
+def ledger_csv(*, readable, session=None, unit=None) -> Iterator[str]:
+    """The ledger as CSV lines (see `csv_lines`)."""
+    return csv_lines(ledger_rows(readable=readable, session=session, unit=unit))
+
+
+def write_xlsx(rows: Iterable[list], output: IO[bytes]) -> None:
+    """Write `rows` under the headers as an XLSX workbook to `output`. openpyxl's write-only
+    mode streams rows to a temporary file, so memory stays flat for any size."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_("台账"))
     sheet.freeze_panes = "A2"
     sheet.append(ledger_headers())
-    for row in ledger_rows(readable=readable, session=session, unit=unit):
+    for row in rows:
         cells = []
         for value in row:
             if isinstance(value, dt.date):
@@ -237,8 +260,22 @@ def ledger_xlsx(*, readable, session=None, unit=None) -> IO[bytes]:
                 # openpyxl stores any text starting with "=" as a formula; inert() prevents it.
                 cells.append(inert(value))
         sheet.append(cells)
+    workbook.save(output)
+
+
+def write_csv(rows: Iterable[list], output: IO[bytes]) -> None:
+    """Write `rows` under the headers as UTF-8 CSV (with BOM) to `output`."""
+    for line in csv_lines(rows):
+        output.write(line.encode("utf-8"))
+
+
+WRITERS = {"xlsx": write_xlsx, "csv": write_csv}
+
+
+def ledger_xlsx(*, readable, session=None, unit=None) -> IO[bytes]:
+    """The ledger as an XLSX workbook in an anonymous temporary file, rewound for reading."""
     # Closed (and so deleted) by the caller: FileResponse closes it after streaming.
     output = tempfile.TemporaryFile()  # noqa: SIM115
-    workbook.save(output)
+    write_xlsx(ledger_rows(readable=readable, session=session, unit=unit), output)
     output.seek(0)
     return output

@@ -77,6 +77,18 @@ v1 = [
         exports.UnitLedgerView.as_view(),
         name="ledger-unit",
     ),
+    path("exports/ledgers/", exports.LedgerExportStartView.as_view(), name="ledger-export-start"),
+    path("exports/ledgers/<int:pk>/", exports.LedgerExportView.as_view(), name="ledger-export"),
+    path(
+        "exports/ledgers/<int:pk>/download/",
+        exports.LedgerExportDownloadView.as_view(),
+        name="ledger-export-download",
+    ),
+    path(
+        "exports/ledgers/<int:pk>/retry/",
+        exports.LedgerExportRetryView.as_view(),
+        name="ledger-export-retry",
+    ),
     path("auth/token/", tokens.ObtainTokenView.as_view(), name="api-token"),
     path("auth/token/revoke/", tokens.RevokeTokenView.as_view(), name="api-token-revoke"),
     path(

@@ -1,5 +1,6 @@
 from .common import DatePrecision, SourceArticle, format_partial_date
 from .events import AppendOnlyError, Event
+from .exports import ACTIVE_STATUSES, ExportFormat, ExportStatus, LedgerExport
 from .handling import (
     Assignment,
     AssignmentStatus,
@@ -34,6 +35,7 @@ from .supervision import (
 )
 
 __all__ = [
+    "ACTIVE_STATUSES",
     "PUBLIC_STATES",
     "ActivityKind",
     "AppendOnlyError",
@@ -47,7 +49,10 @@ __all__ = [
     "DatePrecision",
     "Evaluation",
     "Event",
+    "ExportFormat",
+    "ExportStatus",
     "FollowUpReview",
+    "LedgerExport",
     "LinkKind",
     "Outcome",
     "OutcomeKind",

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from . import deputy, inbox, public, staff, staff_reminders, stats, unit
+from . import deputy, exports, inbox, public, staff, staff_reminders, stats, unit
 from .roles_views import after_login
 
 app_name = "web"
@@ -44,6 +44,15 @@ urlpatterns = [
         staff_reminders.resend_all_reminders,
         name="staff-reminders-resend-all",
     ),
+    # Ledger exports: staff, and unit members for their own unit
+    path("staff/exports/", exports.ledger_exports, name="ledger-exports"),
+    path("staff/exports/<int:pk>/", exports.ledger_export, name="ledger-export"),
+    path(
+        "staff/exports/<int:pk>/download/",
+        exports.ledger_export_download,
+        name="ledger-export-download",
+    ),
+    path("staff/exports/<int:pk>/retry/", exports.ledger_export_retry, name="ledger-export-retry"),
     path("leader/", staff.leader_home, name="leader-home"),
     # Handling units
     path("unit/", unit.unit_inbox, name="unit-inbox"),
