@@ -39,6 +39,7 @@ import os
 import platform
 import random
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -297,6 +298,7 @@ def main() -> None:
         pg_version = cursor.fetchone()[0]
     connection.close()  # this process's connection stays out of the measurement
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))  # so gunicorn is stopped too
     port = free_port()
     log = Path(static_root) / "gunicorn.log"
     server = start_gunicorn(env, port, args.workers, log)
