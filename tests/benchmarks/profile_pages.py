@@ -39,28 +39,46 @@ def top_functions(profile: cProfile.Profile, count: int) -> list[str]:
             where = f"{Path(filename).relative_to(ROOT)}:{line} {name}"
             rows.append((cumtime, f"{where} ({calls} calls)"))
     rows.sort(reverse=True)
-    return [f"{cumtime * 1000:.0f} ms {where}" for cumtime, where in rows[:count]]
+    lines = [f"{cumtime * 1000:.0f} ms {where}" for cumtime, where in rows[:count]]
+    rendering = [
+        cumtime
+        for (filename, _line, name), (_, _calls, _tottime, cumtime, _) in stats.stats.items()
+        if filename.endswith("django/template/backends/django.py") and name == "render"
+    ]
+    if rendering:
+        lines.append(
+            f"{max(rendering) * 1000:.0f} ms rendering the template (Django; with the queries it evaluates)"
+        )
+    return lines
+
+
+def fetch(client, path: str):
+    """GET `path` and read the whole body (a streamed export is produced while it is read)."""
+    response = client.get(path)
+    if response.streaming:
+        b"".join(response.streaming_content)
+    return response
 
 
 def profile_page(client, path: str, runs: int, explain: bool) -> list[str]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    client.get(path)  # warm
+    fetch(client, path)  # warm
     timings = []
     for _ in range(runs):
         start = time.perf_counter()
-        response = client.get(path)
+        response = fetch(client, path)
         timings.append((time.perf_counter() - start) * 1000)
     with CaptureQueriesContext(connection) as captured:
         start = time.perf_counter()
-        client.get(path)
+        fetch(client, path)
         captured_ms = (time.perf_counter() - start) * 1000
     # read now: the next request's request_started signal empties the connection's log
     queries = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))
     profile = cProfile.Profile()
     profile.enable()
-    client.get(path)
+    fetch(client, path)
     profile.disable()
     sql_ms = sum(float(q["time"]) for q in queries) * 1000
     lines = [
