@@ -39,6 +39,7 @@ import os
 import platform
 import random
 import secrets
+import shlex
 import signal
 import socket
 import subprocess
@@ -270,6 +271,15 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=120, help="seconds of time per URL")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--export", action="store_true", help="also request a ledger export")
+    parser.add_argument(
+        "--after-fill",
+        action="append",
+        default=[],
+        metavar="COMMAND",
+        help="a manage.py command (with its arguments, quoted) run after filling, before "
+        "measuring: e.g. one that rebuilds data derived from the rows, which bulk inserts "
+        "bypass; may be repeated",
+    )
     parser.add_argument("--fill-only", action="store_true")
     parser.add_argument("--output", type=Path, help="also write the table to this file")
     args = parser.parse_args()
@@ -289,6 +299,8 @@ def main() -> None:
     from tests.benchmarks import dataset
 
     dataset.fill(args.suggestions)
+    for command in args.after_fill:
+        manage(env, *shlex.split(command))
     if args.fill_only:
         return
     manage(env, "collectstatic", "--noinput", "--verbosity", "0")
