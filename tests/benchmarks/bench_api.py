@@ -6,8 +6,9 @@ with the public response cache off (PUBLIC_CACHE_SECONDS=0: every request reads 
 database), and warm, with it on after one visit of every URL (an anonymous visitor repeating
 what others asked since the last write; see suggestions/api/public_cache.py).
 
-Synthetic data: 3% of texts contain one of 电池/消防/古民居/电池之都, so each of these terms
-matches hundreds to thousands of suggestions (commoner than in real ledgers).
+Synthetic data: tests/benchmarks/dataset.py (shared with bench_load.py), in which 3% of texts
+contain one of 电池/消防/古民居/电池之都, so each of these terms matches hundreds to thousands
+of suggestions (commoner than in real ledgers).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/api_bench \\
         .venv/bin/python tests/benchmarks/bench_api.py [--suggestions 100000] [--requests 200]
@@ -31,130 +32,6 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "congress.settings")
 os.environ["DEBUG"] = "0"  # DEBUG keeps every query in memory and slows everything
-
-PHRASES = [
-    "加快推进",
-    "产业集聚区",
-    "高质量发展",
-    "乡村振兴",
-    "城市更新",
-    "公共交通",
-    "义务教育",
-    "医疗卫生",
-    "养老服务",
-    "生态环境",
-    "水资源保护",
-    "营商环境",
-    "人才引进",
-    "道路交通安全",
-    "农村饮水",
-    "文化旅游",
-    "古城保护",
-    "社区治理",
-    "新能源汽车",
-    "数字经济",
-]
-RARE = ["电池", "消防", "古民居", "电池之都"]
-
-
-def text(rng: random.Random, words: int) -> str:
-    parts = [rng.choice(PHRASES) for _ in range(words)]
-    if rng.random() < 0.03:
-        parts.insert(rng.randrange(len(parts) + 1), rng.choice(RARE))
-    return "，".join(parts) + "。"
-
-
-def fill(target: int) -> None:
-    from django.contrib.auth import get_user_model
-    from django.db import transaction
-    from django.utils import timezone
-
-    from congress.models import Congress, Deputy, HandlingUnit, Person, Session, Term
-    from suggestions.models import Assignment, Reply, State, Suggestion, UnitRole
-
-    existing = Suggestion.objects.count()
-    if existing >= target:
-        print(f"database already holds {existing} suggestions")
-        return
-    rng = random.Random(42)
-    congress, _ = Congress.objects.get_or_create(
-        name="基准测试市人民代表大会", defaults={"level": "municipal", "region": "基准测试市"}
-    )
-    term, _ = Term.objects.get_or_create(congress=congress, number=6, defaults={"name": "六届"})
-    session, _ = Session.objects.get_or_create(
-        term=term, number=1, defaults={"name": "六届人大一次会议"}
-    )
-    user_model = get_user_model()
-    deputies = list(Deputy.objects.filter(term=term))
-    if not deputies:
-        for i in range(200):
-            user = user_model.objects.create(username=f"bench-deputy-{i}")
-            person = Person.objects.create(name=f"代表{i}", user=user, phone="13800000000")
-            deputies.append(Deputy.objects.create(person=person, term=term))
-    units = list(HandlingUnit.objects.filter(congress=congress))
-    if not units:
-        units = [
-            HandlingUnit.objects.create(congress=congress, name=f"承办单位{i}") for i in range(40)
-        ]
-    states = [State.ASSIGNED] * 3 + [State.REPLIED] * 3 + [State.CLOSED] * 3 + [State.DRAFT]
-    batch = 5000
-    number = (Suggestion.objects.filter(session=session).count()) + 1
-    now = timezone.now()
-    while existing < target:
-        size = min(batch, target - existing)
-        with transaction.atomic():
-            rows = []
-            for _ in range(size):
-                state = rng.choice(states)
-                rows.append(
-                    Suggestion(
-                        congress=congress,
-                        term=term,
-                        session=session,
-                        number=None if state == State.DRAFT else number,
-                        title=f"关于{text(rng, 2)[:-1]}的建议",
-                        body=text(rng, 40),
-                        lead_deputy=rng.choice(deputies),
-                        state=state,
-                        filed_on=None if state == State.DRAFT else now.date(),
-                    )
-                )
-                number += 1
-            created = Suggestion.objects.bulk_create(rows)
-            assignments = [
-                Assignment(
-                    suggestion=s,
-                    unit=rng.choice(units),
-                    role=UnitRole.LEAD,
-                    assigned_on=now.date(),
-                    due_on=now.date(),
-                )
-                for s in created
-                if s.state != State.DRAFT
-            ]
-            Assignment.objects.bulk_create(assignments)
-            replies = [
-                Reply(
-                    suggestion=a.suggestion,
-                    assignment=a,
-                    category=rng.choice("ABCD"),
-                    text=text(rng, 30),
-                    signer="签发人",
-                    replied_at=now,
-                    published_at=now,
-                )
-                for a in assignments
-                if a.suggestion.state != State.ASSIGNED
-            ]
-            for reply in replies:  # generated text holds no contact details to remove
-                reply.public_text = reply.text
-            Reply.objects.bulk_create(replies)
-        existing += size
-        print(f"  {existing}/{target} suggestions", flush=True)
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
 
 
 def measure(client, urls: list[str], requests: int) -> list[float]:
@@ -194,6 +71,8 @@ def main() -> None:
     if connection.vendor != "postgresql":
         sys.exit("Run against PostgreSQL: set DATABASE_URL=postgres://…/api_bench")
     call_command("migrate", verbosity=0)
+    from tests.benchmarks.dataset import fill
+
     fill(args.suggestions)
 
     from suggestions.models import Suggestion
