@@ -57,7 +57,7 @@ def run_python():
         f"{database['PORT'] or 5432}/{database['NAME']}"
     )
 
-    def run(code: str) -> list[str]:
+    def run(code: str, *args: str) -> list[str]:
         env = {
             **os.environ,
             "DATABASE_URL": url,
@@ -65,7 +65,7 @@ def run_python():
             "WEB_STATEMENT_TIMEOUT_MS": "250",
         }
         done = subprocess.run(
-            [sys.executable, "-c", code],
+            [sys.executable, "-c", code, *args],
             cwd=settings.BASE_DIR,
             env=env,
             capture_output=True,
@@ -87,3 +87,31 @@ def test_a_web_process_cancels_a_statement_over_the_timeout(run_python):
 
 def test_a_command_or_worker_process_has_no_statement_timeout(run_python):
     assert run_python(COMMAND_PROCESS) == ["0"]
+
+
+JIT_SHOWN = """
+import sys
+
+if sys.argv[1] == "web":
+    import congress.wsgi  # noqa: F401
+else:
+    import django
+
+    django.setup()
+from django.db import connection
+
+with connection.cursor() as cursor:
+    cursor.execute("SHOW jit")
+    print(cursor.fetchone()[0])
+    cursor.execute("SHOW statement_timeout")
+    print(cursor.fetchone()[0])
+"""
+
+
+@pytest.mark.parametrize(
+    ("process", "timeout"), [("web", "250ms"), ("command", "0")], ids=["web", "command"]
+)
+def test_every_process_runs_without_the_jit_compiler(run_python, process, timeout):
+    # The JIT option and the web statement timeout share libpq's `options`: neither may
+    # push the other out.
+    assert run_python(JIT_SHOWN, process) == ["off", timeout]
