@@ -17,22 +17,41 @@ from suggestions.api.pagination import COUNT_CAP, IdPagePaginator
 
 
 class BoundedPaginator(IdPagePaginator):
-    """Pages of primary keys; no page beyond the first COUNT_CAP rows."""
+    """Pages of primary keys; the count stops at `cap` + 1, no page beyond the first `cap`
+    rows."""
+
+    def __init__(self, object_list: QuerySet, per_page: int, *, cap: int, **kwargs) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self.cap = cap
+
+    @cached_property
+    def count(self) -> int:
+        return capped_count(self.object_list, self.cap)
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
 
     @cached_property
     def num_pages(self) -> int:
-        return max(1, math.ceil(min(self.count, COUNT_CAP) / self.per_page))
+        return max(1, math.ceil(min(self.count, self.cap) / self.per_page))
 
 
 def bounded_page(
-    queryset: QuerySet, number: int, per_page: int, *, count_with_page: bool = False
+    queryset: QuerySet,
+    number: int,
+    per_page: int,
+    *,
+    cap: int = COUNT_CAP,
+    count_with_page: bool = False,
 ) -> Page:
     """Page `number` of `queryset` as primary keys. A number beyond the last page (or beyond
     the cap) gives the last page, as Django's `get_page` does; `page.paginator.capped` tells
-    that the count stopped at COUNT_CAP. `count_with_page` counts in the page's own query
-    (`COUNT(*) OVER ()`), for a search, which must read every match to sort them anyway."""
-    paginator = BoundedPaginator(queryset, per_page, count_with_page=count_with_page)
-    number = min(max(number, 1), COUNT_CAP // per_page)
+    that the count stopped at `cap`. `count_with_page` counts in the page's own query
+    (`COUNT(*) OVER ()`, up to COUNT_CAP), for a search, which must read every match to sort
+    them anyway."""
+    paginator = BoundedPaginator(queryset, per_page, cap=cap, count_with_page=count_with_page)
+    number = min(max(number, 1), cap // per_page)
     try:
         return paginator.page(number)
     except EmptyPage:
@@ -46,7 +65,7 @@ def rows_for(page: Page, queryset: QuerySet) -> list[Model]:
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
-def capped_count(queryset: QuerySet) -> int:
-    """How many rows `queryset` has, counting no further than COUNT_CAP + 1 (a result above
-    COUNT_CAP reads "more than COUNT_CAP")."""
-    return queryset.values("pk").order_by()[: COUNT_CAP + 1].count()
+def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> int:
+    """How many rows `queryset` has, counting no further than `cap` + 1 (a result above
+    `cap` reads "more than `cap`")."""
+    return queryset.values("pk").order_by()[: cap + 1].count()

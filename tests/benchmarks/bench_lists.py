@@ -59,9 +59,7 @@ def fill_extras() -> None:
                 f"UPDATE suggestions_suggestion SET topic = ({topics})[1 + id % {len(TOPICS)}]"
             )
             ids = list(
-                Assignment.objects.order_by("?").values_list("pk", flat=True)[
-                    :BIG_UNIT_ASSIGNMENTS
-                ]
+                Assignment.objects.order_by("?").values_list("pk", flat=True)[:BIG_UNIT_ASSIGNMENTS]
             )
             Assignment.objects.filter(pk__in=ids).update(unit=big)
             # Open assignments: a third overdue (about 10% of all), the rest due later.
@@ -103,7 +101,6 @@ def scenarios(rng: random.Random) -> dict[str, tuple[str | None, list[str]]]:
 
     public_ids = list(Suggestion.objects.public().values_list("pk", flat=True)[:5000])
     details = rng.sample(public_ids, 30)
-    unit = HandlingUnit.objects.get(name=BIG_UNIT)
     some_unit = HandlingUnit.objects.exclude(name=BIG_UNIT).order_by("pk").first()
     return {
         "minimal Django view": (None, ["/bench/minimal/"]),
@@ -162,10 +159,10 @@ def explain(client, url: str, slowest: int = 3) -> None:
     with connection.execute_wrapper(timing):
         client.get(url)
     for seconds, sql, params in sorted(timed, key=lambda q: -q[0])[:slowest]:
-        print(f"\n--- {url}: {seconds * 1000:.1f} ms\n{sql[:600]}")
+        print(f"\n--- {url}: {seconds * 1000:.1f} ms\n{sql[-700:]}")
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN ANALYZE " + sql, params)
-            print("\n".join(row[0] for row in cursor.fetchall()[:25]))
+            print("\n".join(row[0] for row in cursor.fetchall()[:40]))
 
 
 def main() -> None:
