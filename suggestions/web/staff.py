@@ -53,7 +53,7 @@ from .paging import bounded_page, capped_count, rows_for
 from .roles import leader_required, staff_required
 
 # Rows of each queue on the overview; a queue's own page (`?queue=…`) pages through it.
-QUEUE_PREVIEW = 10
+QUEUE_PREVIEW = 5
 PAGE_SIZE = 20
 # Counting every overdue assignment of a large congress cost more than the rest of the page
 # (README, "Performance"): the overview's counts stop at OVERVIEW_COUNT_CAP ("100+"), a
@@ -210,27 +210,34 @@ def _section(queue: Queue, count: int, rows: list[Suggestion]) -> dict:
     }
 
 
+def _first_ids(queryset: QuerySet) -> list[int]:
+    """The first OVERVIEW_COUNT_CAP + 1 primary keys of `queryset`, in its order: its first
+    rows and its capped count in one query."""
+    return list(queryset.values_list("pk", flat=True)[: OVERVIEW_COUNT_CAP + 1])
+
+
 def _overview(mine, queues: list[Queue], overdue, follow_up_due) -> dict:
-    """Each queue's first rows: their ids one query per queue, then all rows at once."""
-    previews = {
-        q.key: list(q.queryset.values_list("pk", flat=True)[:QUEUE_PREVIEW]) for q in queues
-    }
-    wanted = {pk for ids in previews.values() for pk in ids}
+    """Each queue's capped count and first rows: one query of ids per queue, then the
+    previewed suggestions all at once."""
+    ids = {q.key: _first_ids(q.queryset) for q in queues}
+    wanted = {pk for found in ids.values() for pk in found[:QUEUE_PREVIEW]}
     by_pk = {s.pk: s for s in _with_rows(mine).filter(pk__in=wanted)}
     sections = [
-        _section(
-            q,
-            capped_count(q.queryset, OVERVIEW_COUNT_CAP),
-            [by_pk[pk] for pk in previews[q.key] if pk in by_pk],
-        )
+        _section(q, len(ids[q.key]), [by_pk[pk] for pk in ids[q.key][:QUEUE_PREVIEW]])
         for q in queues
     ]
+    overdue_ids = _first_ids(overdue)
+    follow_up_ids = _first_ids(follow_up_due)
+    overdue_rows = {a.pk: a for a in overdue.filter(pk__in=overdue_ids[:QUEUE_PREVIEW])}
+    follow_up_rows = {r.pk: r for r in follow_up_due.filter(pk__in=follow_up_ids[:QUEUE_PREVIEW])}
     return {
         "queues": sections,
-        "overdue": list(overdue[:QUEUE_PREVIEW]),
-        "overdue_count": capped_count(overdue, OVERVIEW_COUNT_CAP),
-        "follow_up_due": list(follow_up_due[:QUEUE_PREVIEW]),
-        "follow_up_due_count": capped_count(follow_up_due, OVERVIEW_COUNT_CAP),
+        "overdue": [overdue_rows[pk] for pk in overdue_ids[:QUEUE_PREVIEW] if pk in overdue_rows],
+        "overdue_count": len(overdue_ids),
+        "follow_up_due": [
+            follow_up_rows[pk] for pk in follow_up_ids[:QUEUE_PREVIEW] if pk in follow_up_rows
+        ],
+        "follow_up_due_count": len(follow_up_ids),
     }
 
 
