@@ -16,8 +16,8 @@ from django.utils import timezone
 from suggestions import selectors
 from suggestions.models import Assignment, AssignmentStatus, Event, State, Suggestion
 from suggestions.web import deputy as deputy_pages
-from suggestions.web import staff as staff_pages
 from suggestions.web import unit as unit_pages
+from suggestions.web import workbench as staff_pages
 from tests.factories import SuggestionFactory
 from tests.web_support import bulk_public_suggestions
 
