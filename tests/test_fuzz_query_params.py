@@ -54,6 +54,9 @@ PAGE_PARAMETERS = {
     "web:suggestion-list": (*FACETS, "q", "page"),
     "web:stats": ("session",),
     "web:staff-dashboard": ("session",),
+    "web:staff-workbench": ("queue", "unit", "page"),
+    "web:unit-inbox": ("show", "page"),
+    "web:deputy-home": ("page",),
     "web:deputy-suggestion": ("from", "to"),
     "login": ("next",),
 }

@@ -72,7 +72,7 @@ def test_workbench_queues(staff_client, world):
 
     response = staff_client.get("/staff/")
     assert response.status_code == 200
-    queues = response.context["queues"]
+    queues = {queue["key"]: queue for queue in response.context["queues"]}
 
     def titles(key):
         return [s.title for s, _steps in queues[key]["rows"]]
@@ -81,8 +81,9 @@ def test_workbench_queues(staff_client, world):
     assert titles("register") == [resubmitted.title]
     assert titles("assign") == [to_assign.title]
     assert titles("evaluation") == [awaiting.title]
-    overdue_by_unit = response.context["overdue_by_unit"]
-    assert [a.suggestion.title for a in overdue_by_unit[world.lead_unit.name]] == [overdue.title]
+    assert [(a.suggestion.title, a.unit) for a in response.context["overdue"]] == [
+        (overdue.title, world.lead_unit)
+    ]
     assert "省级建议" not in response.content.decode()  # another congress's suggestion
 
 

@@ -91,21 +91,46 @@ def public_event_text(event: Event) -> str:
     return ""
 
 
-def public_actor(event: Event, suggestion: Suggestion) -> str:
+@dataclass(frozen=True)
+class Actors:
+    """What naming an event's actor needs of one suggestion, read once for its whole
+    timeline: its deputies' persons and its units' names."""
+
+    deputy_person_ids: frozenset[int]
+    unit_names: dict[int, str]
+
+
+def actors_of(suggestion: Suggestion) -> Actors:
+    """`suggestion`'s deputies and units: from its co-signatures and assignments when they
+    were prefetched (`detail_queryset`), else in two queries, whatever the number of events."""
+    prefetched = getattr(suggestion, "_prefetched_objects_cache", {})
+    if "cosignatures" in prefetched:
+        cosigners = {c.deputy.person_id for c in suggestion.cosignatures.all()}
+    else:
+        cosigners = set(suggestion.cosignatures.values_list("deputy__person_id", flat=True))
+    if "assignments" in prefetched:
+        units = {a.unit_id: a.unit.name for a in suggestion.assignments.all()}
+    else:
+        units = dict(suggestion.assignments.values_list("unit_id", "unit__name"))
+    return Actors(frozenset({suggestion.lead_deputy.person_id} | cosigners), units)
+
+
+def public_actor(event: Event, actors: Actors) -> str:
     """Who acted, as the public reads it: a deputy by name, a unit's clerk as the unit (by
     name when the clerk belongs to exactly one of the suggestion's units), a congress clerk
-    as the office; a historical step keeps the body its article names."""
+    as the office; a historical step keeps the body its article names. The event's actor
+    should come with `person` selected and `handling_units` prefetched."""
     if event.actor_id is None:
         return event.actor_name
     person = getattr(event.actor, "person", None)
-    deputies = {suggestion.lead_deputy.person_id} | {
-        c.deputy.person_id for c in suggestion.cosignatures.all()
-    }
-    if person is not None and person.pk in deputies:
+    if person is not None and person.pk in actors.deputy_person_ids:
         return person.name
     if event.action in UNIT_ACTIONS:
-        unit_ids = {unit.pk for unit in event.actor.handling_units.all()}
-        names = {a.unit.name for a in suggestion.assignments.all() if a.unit_id in unit_ids}
+        names = {
+            actors.unit_names[unit.pk]
+            for unit in event.actor.handling_units.all()
+            if unit.pk in actors.unit_names
+        }
         return names.pop() if len(names) == 1 else _("承办单位")
     return _("人大常委会代表工作机构")
 
@@ -115,6 +140,7 @@ def public_timeline(suggestion: Suggestion) -> list[PublicEvent]:
     seeded ones in their article's order, so insertion order is the chronology; sorting by
     date would misplace the steps the articles leave undated."""
     events = sorted(suggestion.events.all(), key=lambda event: event.pk)
+    actors = actors_of(suggestion)
     return [
         PublicEvent(
             id=event.pk,
@@ -124,7 +150,7 @@ def public_timeline(suggestion: Suggestion) -> list[PublicEvent]:
             from_state_label=state_label(event.from_state),
             to_state=event.to_state,
             to_state_label=state_label(event.to_state),
-            actor=public_actor(event, suggestion),
+            actor=public_actor(event, actors),
             text=public_event_text(event),
             occurred_at=event.occurred_at,
             date=PublicDate(event.date, event.date_precision),

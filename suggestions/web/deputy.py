@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +22,7 @@ from suggestions.services.drafting import EDITABLE_STATES
 from . import inbox
 from .actions import ActionPage, run_service
 from .forms import DraftForm, EditForm, EmptyForm, EvaluateForm, InviteForm, WithdrawForm
+from .paging import bounded_page, rows_for
 from .presenters import inline_diff
 from .roles import deputy_required, roles_of
 
@@ -43,26 +44,37 @@ STATE_ORDER = [
 ]
 
 
+# Suggestions per page of the portal, and how far its pages reach ("1000+").
+PAGE_SIZE = 50
+HOME_COUNT_CAP = 1000
+
+
 def _my_suggestions(user):
-    return (
-        Suggestion.objects.filter(
-            Q(lead_deputy__person__user=user) | Q(cosignatures__deputy__person__user=user)
-        )
-        .distinct()
-        .select_related("congress", "session", "lead_deputy__person")
-        .prefetch_related(
-            Prefetch("assignments", queryset=Assignment.objects.select_related("unit")),
-            "replies",
-            "follow_up_reviews",
-            "supervision_plans",
-        )
-        .order_by("-updated_at")
+    """The suggestions the deputy leads or co-signs (access: the two deputy audiences)."""
+    # One `pk IN (… UNION …)`: each audience is answered from its own index; an OR of the
+    # two conditions made PostgreSQL read every suggestion.
+    led = access.readable_suggestions(user, Audience.LEAD_DEPUTY).values("pk").order_by()
+    cosigned = access.readable_suggestions(user, Audience.COSIGNER).values("pk").order_by()
+    return Suggestion.objects.filter(pk__in=led.union(cosigned)).order_by("-updated_at", "-pk")
+
+
+def _with_rows(suggestions):
+    return suggestions.select_related(
+        "congress", "session", "lead_deputy__person"
+    ).prefetch_related(
+        Prefetch("assignments", queryset=Assignment.objects.select_related("unit")),
+        "replies",
+        "follow_up_reviews",
+        "supervision_plans",
     )
 
 
 @deputy_required
 def deputy_home(request: HttpRequest) -> HttpResponse:
-    suggestions = list(_my_suggestions(request.user))
+    """One page of the deputy's suggestions (latest changes first), grouped by state."""
+    mine = _my_suggestions(request.user)
+    page = bounded_page(mine, int_param(request.GET, "page") or 1, PAGE_SIZE, cap=HOME_COUNT_CAP)
+    suggestions = rows_for(page, _with_rows(mine))
     groups = []
     for state in STATE_ORDER:
         rows = [(s, next_steps(s)) for s in suggestions if s.state == state]
@@ -79,6 +91,8 @@ def deputy_home(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "groups": groups,
+        "page": page,
+        "count_cap": HOME_COUNT_CAP,
         "invitations": invitations,
         "unread_count": inbox.unread_count(request.user),
     }

@@ -7,14 +7,15 @@ Each page runs a constant number of queries whatever the number of suggestions.
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from congress.models import Congress, HandlingUnit, Session
+from congress.models import Congress, Session
 from suggestions import public_projection, selectors
+from suggestions.annotations import key_supervised
+from suggestions.api.pagination import COUNT_CAP
 from suggestions.models import (
     PUBLIC_STATES,
     Assignment,
@@ -27,7 +28,9 @@ from suggestions.models import (
 )
 from suggestions.params import int_param
 from suggestions.progress import next_steps
-from suggestions.search import search_suggestions
+from suggestions.search import search_suggestions, search_terms
+
+from .paging import bounded_page, capped_count, rows_for
 
 PAGE_SIZE = 20
 
@@ -61,10 +64,12 @@ def home(request: HttpRequest) -> HttpResponse:
     latest = list(selectors.public_suggestions().prefetch_related(*_list_prefetches())[:6])
     context = {
         "latest": [(s, next_steps(s)) for s in latest],
-        "total": public.count(),
-        "in_handling": public.filter(state__in=[State.ASSIGNED, State.REHANDLING]).count(),
-        "key_count": public.filter(supervision_plans__isnull=False).distinct().count(),
+        # Counts stop at COUNT_CAP (shown as "10000+"): an exact count reads every row.
+        "total": capped_count(public),
+        "in_handling": capped_count(public.filter(state__in=[State.ASSIGNED, State.REHANDLING])),
+        "key_count": capped_count(public.filter(key_supervised())),
         "congresses": Congress.objects.all(),
+        "count_cap": COUNT_CAP,
     }
     return render(request, "web/public/home.html", context)
 
@@ -72,12 +77,8 @@ def home(request: HttpRequest) -> HttpResponse:
 FACETS = ("congress", "session", "state", "unit", "category", "reply_category", "key")
 
 
-def suggestion_list(request: HttpRequest) -> HttpResponse:
-    params = request.GET
-    queryset = selectors.public_suggestions()
-    query = params.get("q", "").strip()
-    if query:
-        queryset = search(queryset, query)
+def _filtered(params, queryset: QuerySet[Suggestion]) -> tuple[QuerySet[Suggestion], dict]:
+    """`queryset` narrowed by the facets chosen in `params`, and those choices."""
     chosen: dict[str, str] = {}
     if (congress_id := int_param(params, "congress")) is not None:
         queryset = queryset.filter(congress_id=congress_id)
@@ -104,35 +105,38 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
         )
         chosen["reply_category"] = params["reply_category"]
     if params.get("key") == "1":
-        queryset = queryset.filter(
-            pk__in=SupervisionPlan.suggestions.through.objects.values("suggestion_id")
-        )
+        queryset = queryset.filter(key_supervised())
         chosen["key"] = "1"
+    return queryset, chosen
 
-    paginator = Paginator(queryset.prefetch_related(*_list_prefetches()), PAGE_SIZE)
-    page = paginator.get_page(int_param(params, "page") or 1)
-    keep = {k: v for k, v in chosen.items()}
+
+def suggestion_list(request: HttpRequest) -> HttpResponse:
+    params = request.GET
+    queryset = Suggestion.objects.public().order_by("-filed_on", "-pk")
+    query = params.get("q", "").strip()
     if query:
-        keep["q"] = query
+        queryset = search(queryset, query)
+    queryset, chosen = _filtered(params, queryset)
+    # The page's ids first (the public-list index serves them), then those rows with their
+    # joins and prefetches; a search counts in its page query (it reads every match anyway).
+    page = bounded_page(
+        queryset,
+        int_param(params, "page") or 1,
+        PAGE_SIZE,
+        count_with_page=bool(search_terms(query)),
+    )
+    rows = rows_for(page, selectors.public_suggestions().prefetch_related(*_list_prefetches()))
     context = {
         "page": page,
-        "rows": [(s, next_steps(s)) for s in page.object_list],
+        "count_cap": COUNT_CAP,
+        "rows": [(s, next_steps(s)) for s in rows],
         "query": query,
         "chosen": chosen,
-        "keep_query": "&".join(f"{k}={v}" for k, v in keep.items()),
         "congresses": Congress.objects.all(),
         "sessions": Session.objects.select_related("term__congress"),
         "states": [(value, label) for value, label in State.choices if value in PUBLIC_STATES],
-        "units": HandlingUnit.objects.filter(
-            pk__in=Assignment.objects.filter(suggestion__in=Suggestion.objects.public()).values(
-                "unit_id"
-            )
-        ),
-        "categories": Suggestion.objects.public()
-        .exclude(topic="")
-        .order_by("topic")
-        .values_list("topic", flat=True)
-        .distinct(),
+        "units": selectors.public_facet_units(),
+        "categories": selectors.public_topics(),
         "reply_categories": ReplyCategory.choices,
     }
     return render(request, "web/public/list.html", context)

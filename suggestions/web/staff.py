@@ -1,12 +1,10 @@
-"""The staff workbench: queues, one suggestion with every staff action, the dashboard; and the
-leader's page of supervised items. Staff see only their own congress's suggestions."""
+"""Staff pages: one suggestion with every staff action, and the leader's page of supervised
+items (the workbench is suggestions/web/workbench.py). Staff see only their own congress's
+suggestions."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
-from django.db.models import F, Prefetch, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,14 +18,12 @@ from suggestions.deadlines import compute_deadline
 from suggestions.models import (
     Assignment,
     AssignmentStatus,
-    FollowUpReview,
     Reply,
     State,
     Suggestion,
 )
 from suggestions.progress import next_steps
 from suggestions.public_projection import deputy_contact_values, is_public, public_reply_text
-from suggestions.reminders.selectors import failed_reminders_for
 
 from .actions import ActionPage
 from .forms import (
@@ -48,107 +44,14 @@ from .forms import (
 )
 from .roles import leader_required, staff_required
 
-QUEUE_LIMIT = 50
 
-
-def _staff_suggestions(user):
-    return access.readable_suggestions(user, Audience.STAFF).select_related(
-        "congress", "session", "lead_deputy__person"
-    )
-
-
-def _with_rows(queryset):
+def with_list_rows(queryset):
+    """What a suggestion row (and its next steps) shows, prefetched."""
     return queryset.prefetch_related(
         Prefetch("assignments", queryset=Assignment.objects.select_related("unit")),
         "replies",
         "follow_up_reviews",
         "supervision_plans",
-    )
-
-
-@staff_required
-def workbench(request: HttpRequest) -> HttpResponse:
-    mine = _staff_suggestions(request.user)
-    today = timezone.localdate()
-    queues = OrderedDict()
-
-    def queue(key, title, queryset, help_text=""):
-        rows = list(_with_rows(queryset)[:QUEUE_LIMIT])
-        queues[key] = {
-            "title": title,
-            "help": help_text,
-            "count": queryset.count(),
-            "rows": [(s, next_steps(s)) for s in rows],
-        }
-
-    submitted = mine.filter(state=State.SUBMITTED).order_by("filed_on", "pk")
-    queue(
-        "review",
-        _("待审查"),
-        submitted.filter(returned_at_version__isnull=True),
-        _("新提交的建议：立案、退回修改、不予立案或并案"),
-    )
-    queue(
-        "register",
-        _("修改后待立案"),
-        submitted.filter(returned_at_version__isnull=False),
-        _("代表按审查意见修改后重新提交的建议"),
-    )
-    queue("assign", _("待交办"), mine.filter(state=State.REGISTERED).order_by("number"))
-    queue(
-        "evaluation",
-        _("待代表测评"),
-        mine.filter(state=State.REPLIED).order_by("evaluation_due_on"),
-    )
-    queue(
-        "key",
-        _("重点督办"),
-        mine.filter(supervision_plans__isnull=False)
-        .exclude(state__in=[State.COMPLETED, State.WITHDRAWN])
-        .distinct()
-        .order_by("number"),
-    )
-    queue(
-        "follow_up",
-        _("跟踪落实"),
-        mine.filter(state__in=[State.FOLLOW_UP, State.CLOSED])
-        .filter(Q(state=State.FOLLOW_UP) | Q(replies__category__in=["B", "C"], state=State.CLOSED))
-        .distinct()
-        .order_by("pk"),
-        _("答复为B、C类待跟踪的，以及正在回头看的建议"),
-    )
-    overdue = (
-        Assignment.objects.active()
-        .responsible()
-        .filter(
-            suggestion__in=mine.filter(state__in=[State.ASSIGNED, State.REHANDLING]),
-        )
-        .annotate(binding_due=Coalesce("rehandling_due_on", "due_on"))
-        .filter(binding_due__lt=today)
-        .exclude(replies__round=F("suggestion__handling_round"))
-        .select_related("unit", "suggestion")
-        .order_by("unit__name", "binding_due")
-    )
-    overdue_by_unit: OrderedDict[str, list] = OrderedDict()
-    for assignment in overdue:
-        overdue_by_unit.setdefault(assignment.unit.name, []).append(assignment)
-    follow_up_due = (
-        FollowUpReview.objects.filter(
-            suggestion__in=mine, is_done=False, due_on__isnull=False, due_on__lte=today
-        )
-        .select_related("suggestion")
-        .order_by("due_on")
-    )
-    return render(
-        request,
-        "web/staff/workbench.html",
-        {
-            "queues": queues,
-            "overdue_by_unit": overdue_by_unit,
-            "overdue_count": sum(len(v) for v in overdue_by_unit.values()),
-            "follow_up_due": follow_up_due,
-            "failed_reminder_count": failed_reminders_for(request.user).count(),
-        },
     )
 
 
@@ -420,7 +323,7 @@ def leader_home(request: HttpRequest) -> HttpResponse:
             "activities",
             Prefetch(
                 "suggestions",
-                queryset=_with_rows(
+                queryset=with_list_rows(
                     Suggestion.objects.select_related("congress", "session", "lead_deputy__person")
                 ),
             ),

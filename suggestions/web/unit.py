@@ -4,10 +4,12 @@ assignments."""
 
 from __future__ import annotations
 
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 
@@ -15,43 +17,90 @@ from suggestions import access, services
 from suggestions.models import (
     Assignment,
     AssignmentStatus,
+    CoHandlingOpinion,
+    Reply,
     State,
     Suggestion,
     UnitRole,
 )
+from suggestions.params import BadQueryParameter, int_param
 
 from .actions import ActionPage
 from .forms import ContactForm, CoOpinionForm, ReplyForm
+from .paging import bounded_page, rows_for
 from .roles import roles_of, unit_required
 
 OPEN_STATES = (State.ASSIGNED, State.REHANDLING)
+PAGE_SIZE = 20
+# A unit's inbox counts and pages through at most this many rows per view ("1000+").
+INBOX_COUNT_CAP = 1000
+
+
+def _done_this_round() -> Q:
+    """The assignment has done its part of the current round: a co-unit its opinion, a
+    responsible unit its reply."""
+    this_round = {"assignment": OuterRef("pk"), "round": OuterRef("suggestion__handling_round")}
+    opinion = Exists(CoHandlingOpinion.objects.filter(**this_round))
+    reply = Exists(Reply.objects.filter(**this_round))
+    return Q(opinion, role=UnitRole.CO) | (~Q(role=UnitRole.CO) & Q(reply))
+
+
+def _views(mine: QuerySet[Assignment], today) -> dict[str, tuple[str, QuerySet[Assignment]]]:
+    """The inbox's views: key → (label, assignments in their order)."""
+    active = mine.filter(status=AssignmentStatus.ACTIVE, suggestion__state__in=OPEN_STATES)
+    active = active.annotate(binding_due=Coalesce("rehandling_due_on", "due_on"))
+    todo = active.exclude(_done_this_round()).order_by("binding_due", "pk")
+    return {
+        "todo": (_("待办"), todo),
+        "overdue": (_("已逾期"), todo.filter(binding_due__lt=today)),
+        "done": (_("本轮已办"), active.filter(_done_this_round()).order_by("binding_due", "pk")),
+        "returned": (
+            _("已退办"),
+            mine.filter(status=AssignmentStatus.RETURNED).order_by("-assigned_on", "-pk"),
+        ),
+        "finished": (
+            _("已办结或已结束"),
+            mine.exclude(pk__in=active.values("pk"))
+            .exclude(status=AssignmentStatus.RETURNED)
+            .order_by("-assigned_on", "-pk"),
+        ),
+    }
 
 
 @unit_required
 def unit_inbox(request: HttpRequest) -> HttpResponse:
+    """One view of the unit's assignments (`?show=todo|overdue|done|returned|finished`),
+    paginated: a unit with thousands of assignments reads one page of one view."""
     units = roles_of(request.user).units
-    mine = access.own_unit_assignments(request.user).select_related(
-        "unit", "suggestion__congress", "suggestion__lead_deputy__person"
+    mine = access.own_unit_assignments(request.user)
+    views = _views(mine, timezone.localdate())
+    show = request.GET.get("show") or "todo"
+    if show not in views:
+        raise BadQueryParameter(
+            "show", _("参数 show 须为 %(keys)s 之一") % {"keys": "、".join(views)}
+        )
+    label, assignments = views[show]
+    page = bounded_page(
+        assignments, int_param(request.GET, "page") or 1, PAGE_SIZE, cap=INBOX_COUNT_CAP
     )
-    open_items = (
-        mine.filter(status=AssignmentStatus.ACTIVE, suggestion__state__in=OPEN_STATES)
-        .annotate(binding_due=Coalesce("rehandling_due_on", "due_on"))
-        .prefetch_related("replies", "co_opinions", "contacts")
-        .order_by("binding_due", "pk")
+    rows = rows_for(
+        page,
+        assignments.select_related(
+            "unit", "suggestion__congress", "suggestion__lead_deputy__person"
+        ).annotate(done=ExpressionWrapper(_done_this_round(), output_field=BooleanField())),
     )
-    rows = []
-    for assignment in open_items:
-        round_ = assignment.suggestion.handling_round
-        if assignment.role == UnitRole.CO:
-            done = any(o.round == round_ for o in assignment.co_opinions.all())
-        else:
-            done = any(r.round == round_ for r in assignment.replies.all())
-        rows.append((assignment, done))
-    finished = mine.exclude(pk__in=[a.pk for a, _done in rows]).order_by("-assigned_on", "-pk")[:50]
     return render(
         request,
         "web/unit/inbox.html",
-        {"units": units, "rows": rows, "finished": finished},
+        {
+            "units": units,
+            "views": [(key, view_label) for key, (view_label, _qs) in views.items()],
+            "show": show,
+            "label": label,
+            "page": page,
+            "rows": rows,
+            "count_cap": INBOX_COUNT_CAP,
+        },
     )
 
 

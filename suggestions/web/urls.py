@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from . import deputy, exports, inbox, public, staff, staff_reminders, stats, unit
+from . import deputy, exports, inbox, public, staff, staff_reminders, stats, unit, workbench
 from .roles_views import after_login
 
 app_name = "web"
@@ -26,7 +26,7 @@ urlpatterns = [
         name="deputy-suggestion",
     ),
     # Congress staff and leaders
-    path("staff/", staff.workbench, name="staff-workbench"),
+    path("staff/", workbench.workbench, name="staff-workbench"),
     path("staff/dashboard/", stats.staff_dashboard, name="staff-dashboard"),
     path(
         "staff/suggestions/<int:pk>/",
