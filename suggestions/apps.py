@@ -8,9 +8,11 @@ class SuggestionsConfig(AppConfig):
 
     def ready(self) -> None:
         from suggestions import checks, public_projection
+        from suggestions.statistics import rollup
         from suggestions.api import authentication, public_cache
 
         checks.connect()
         public_cache.connect()
         authentication.connect()
         public_projection.connect()
+        rollup.connect()

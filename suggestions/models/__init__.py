@@ -23,6 +23,7 @@ from .suggestion import (
     SuggestionLink,
     Version,
 )
+from .statistics import StatisticsChange, StatisticsRefresh, StatisticsSnapshot
 from .supervision import (
     ActivityKind,
     CitizenOpinion,
@@ -57,6 +58,9 @@ __all__ = [
     "ReplyCategory",
     "RevisedBy",
     "SourceArticle",
+    "StatisticsChange",
+    "StatisticsRefresh",
+    "StatisticsSnapshot",
     "State",
     "Suggestion",
     "SuggestionLink",
