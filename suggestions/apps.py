@@ -8,8 +8,8 @@ class SuggestionsConfig(AppConfig):
 
     def ready(self) -> None:
         from suggestions import checks, public_projection
-        from suggestions.statistics import rollup
         from suggestions.api import authentication, public_cache
+        from suggestions.statistics import rollup
 
         checks.connect()
         public_cache.connect()

@@ -12,6 +12,7 @@ from .handling import (
     ReplyCategory,
     UnitRole,
 )
+from .statistics import StatisticsChange, StatisticsRefresh, StatisticsSnapshot
 from .suggestion import (
     PUBLIC_STATES,
     CoSignature,
@@ -23,7 +24,6 @@ from .suggestion import (
     SuggestionLink,
     Version,
 )
-from .statistics import StatisticsChange, StatisticsRefresh, StatisticsSnapshot
 from .supervision import (
     ActivityKind,
     CitizenOpinion,
@@ -58,10 +58,10 @@ __all__ = [
     "ReplyCategory",
     "RevisedBy",
     "SourceArticle",
+    "State",
     "StatisticsChange",
     "StatisticsRefresh",
     "StatisticsSnapshot",
-    "State",
     "Suggestion",
     "SuggestionLink",
     "SupervisionActivity",

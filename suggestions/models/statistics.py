@@ -23,6 +23,9 @@ class StatisticsRefresh(models.Model):
         verbose_name = _("统计刷新")
         verbose_name_plural = _("统计刷新")
 
+    def __str__(self) -> str:
+        return f"{self.congress_id} @ {self.computed_at}"
+
 
 class StatisticsSnapshot(models.Model):
     """The counts `statistics.compute` gave for one congress, one audience and either the whole
@@ -54,6 +57,10 @@ class StatisticsSnapshot(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        audience = "public" if self.public_only else "staff"
+        return f"{self.congress_id}/{self.session_id or '-'}/{audience} @ {self.computed_at}"
+
 
 class StatisticsChange(models.Model):
     """A write that changed what a congress's statistics count, made after its snapshots were
@@ -67,3 +74,6 @@ class StatisticsChange(models.Model):
     class Meta:
         verbose_name = _("统计待更新标记")
         verbose_name_plural = _("统计待更新标记")
+
+    def __str__(self) -> str:
+        return f"{self.congress_id} @ {self.at}"

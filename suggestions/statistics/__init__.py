@@ -48,17 +48,8 @@ import datetime as dt
 
 from congress.models import Congress, HandlingUnit, Session
 
-from . import rollup
-from .compute import (
-    CongressScope,
-    HandlingStatistics,
-    Rate,
-    SessionScope,
-    UnitScope,
-    build,
-    compute,
-    population,
-)
+from . import compute, rollup
+from .compute import HandlingStatistics, Rate
 from .rollup import refresh, refresh_all, refresh_due
 
 __all__ = [
@@ -81,8 +72,8 @@ def congress_statistics(
 ) -> HandlingStatistics:
     stored = rollup.read(congress, public_only=public_only)
     if _live(stored, today):
-        scope = CongressScope(congress=congress, population=population(public_only))
-        return compute(scope, today)[congress.pk]
+        scope = compute.CongressScope(congress=congress, population=compute.population(public_only))
+        return compute.compute(scope, today)[congress.pk]
     return _built(stored, "congress", congress.pk, congress.name, stored.whole.get("overall", {}))
 
 
@@ -92,8 +83,8 @@ def session_statistics(
     congress = session.term.congress
     stored = rollup.read(congress, public_only=public_only)
     if _live(stored, today):
-        scope = SessionScope(congress=congress, session=session, population=population(public_only))
-        return compute(scope, today)[session.pk]
+        scope = _session_scope(congress, session, public_only)
+        return compute.compute(scope, today)[session.pk]
     counters = stored.counters("sessions", session.pk)
     return _built(stored, "session", session.pk, str(session), counters)
 
@@ -108,7 +99,7 @@ def unit_statistics(
     stored = rollup.read(unit.congress, public_only=public_only, session=session)
     if _live(stored, today):
         scope = _unit_scope(unit.congress, session, public_only, only_unit=unit)
-        return compute(scope, today)[unit.pk]
+        return compute.compute(scope, today)[unit.pk]
     counters = stored.counters("units", unit.pk, of_session=session is not None)
     return _built(stored, "unit", unit.pk, unit.name, counters)
 
@@ -118,9 +109,9 @@ def session_table(
 ) -> list[HandlingStatistics]:
     """One row per session of `congress` (in term and session order)."""
     stored = rollup.read(congress, public_only=public_only)
-    scope = SessionScope(congress=congress, session=None, population=population(public_only))
+    scope = _session_scope(congress, None, public_only)
     if _live(stored, today):
-        return list(compute(scope, today).values())
+        return list(compute.compute(scope, today).values())
     return _table(stored, scope, "sessions", of_session=False)
 
 
@@ -135,7 +126,7 @@ def unit_table(
     stored = rollup.read(congress, public_only=public_only, session=session)
     scope = _unit_scope(congress, session, public_only)
     if _live(stored, today):
-        return list(compute(scope, today).values())
+        return list(compute.compute(scope, today).values())
     return _table(stored, scope, "units", of_session=session is not None)
 
 
@@ -144,7 +135,7 @@ def congress_board(congress: Congress, *, session: Session | None, public_only: 
     session's, each unit's (of `session` if given, only units with something assigned), the
     staff's suggestions per state, and as of when."""
     stored = rollup.read(congress, public_only=public_only, session=session)
-    sessions = SessionScope(congress=congress, session=None, population=population(public_only))
+    sessions = _session_scope(congress, None, public_only)
     units = _table(
         stored, _unit_scope(congress, session, public_only), "units", of_session=bool(session)
     )
@@ -166,17 +157,25 @@ def _live(stored: rollup.Stored, today: dt.date | None) -> bool:
     return today is not None and today != stored.computed_for
 
 
+def _session_scope(
+    congress: Congress, session: Session | None, public_only: bool
+) -> compute.SessionScope:
+    return compute.SessionScope(
+        congress=congress, session=session, population=compute.population(public_only)
+    )
+
+
 def _unit_scope(
     congress: Congress,
     session: Session | None,
     public_only: bool,
     only_unit: HandlingUnit | None = None,
-) -> UnitScope:
-    return UnitScope(
+) -> compute.UnitScope:
+    return compute.UnitScope(
         congress=congress,
         session=session,
         only_unit=only_unit,
-        population=population(public_only),
+        population=compute.population(public_only),
     )
 
 
@@ -190,4 +189,6 @@ def _table(stored: rollup.Stored, scope, part: str, *, of_session: bool) -> list
 def _built(
     stored: rollup.Stored, kind: str, pk: int, name: str, counters: dict
 ) -> HandlingStatistics:
-    return build(kind, pk, name, counters, computed_at=stored.computed_at, stale=stored.stale)
+    return compute.build(
+        kind, pk, name, counters, computed_at=stored.computed_at, stale=stored.stale
+    )
