@@ -20,14 +20,17 @@ from rest_framework.test import APIClient
 
 from congress.celery import app as celery_app
 from congress.celery import schedule_statistics
+from congress.models import Session
 from suggestions import services, statistics
 from suggestions.models import StatisticsChange, StatisticsRefresh, StatisticsSnapshot
 from suggestions.statistics import compute, rollup
 from suggestions.tasks import refresh_all_statistics, refresh_due_statistics
 from tests import lifecycle
+from tests.factories import CongressFactory, SessionFactory, SuggestionFactory
 from tests.web_support import bulk_public_suggestions
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+LONG_AGO = dt.date(2024, 1, 10)  # reply due 2024-04-10
 
 
 def same_figures(stored, counted) -> bool:
@@ -44,8 +47,8 @@ def counted_now(scope) -> dict:
 def handled(world):
     """Suggestions in several stages, written through the services; counted once."""
     lifecycle.evaluated(world, title="一：满意", category="A")
-    lifecycle.replied(world, title="二：逾期答复", category="B", assigned_on=dt.date(2024, 1, 10))
-    lifecycle.assigned(world, title="三：超期未复", assigned_on=dt.date(2024, 1, 10))
+    lifecycle.replied(world, title="二：逾期答复", category="B", assigned_on=LONG_AGO)
+    lifecycle.assigned(world, title="三：超期未复", assigned_on=LONG_AGO)
     lifecycle.assigned(world, title="四：未到期", co_unit=True)
     lifecycle.evaluated(world, title="五：不满意", rating="dissatisfied", category="C")
     lifecycle.draft(world, title="六：草稿")
@@ -54,7 +57,7 @@ def handled(world):
 
 
 def assert_snapshot_equals_a_fresh_count(world) -> None:
-    congress, session = world.congress, world.session
+    congress = world.congress
     for public_only in (True, False):
         population = compute.population(public_only)
         scope = compute.CongressScope(congress=congress, population=population)
@@ -66,7 +69,7 @@ def assert_snapshot_equals_a_fresh_count(world) -> None:
         stored = statistics.session_table(congress, public_only=public_only)
         assert [s.scope_id for s in stored] == list(counted_now(sessions))
         assert all(same_figures(s, counted_now(sessions)[s.scope_id]) for s in stored)
-        for of_session in (None, session):
+        for of_session in [None, *Session.objects.filter(term__congress=congress)]:
             units = compute.UnitScope(
                 congress=congress, session=of_session, only_unit=None, population=population
             )
@@ -85,8 +88,14 @@ def test_snapshot_equals_a_fresh_count_after_writes_through_the_services(handled
     withheld = lifecycle.evaluated(handled, title="七：不公开", category="D")
     services.suggestion_withhold(suggestion=withheld, actor=handled.staff, reason="个人隐私")
     lifecycle.replied(handled, title="八：又一件", category="B")
+    second = SessionFactory(term=handled.term, number=2, name="六届人大二次会议")
+    at_second = dataclasses.replace(handled, session=second)
+    lifecycle.replied(at_second, title="九：二次会议", category="A", assigned_on=LONG_AGO)
+    lifecycle.assigned(at_second, title="十：二次会议超期", assigned_on=LONG_AGO)
     statistics.refresh(handled.congress)
     assert_snapshot_equals_a_fresh_count(handled)
+    second_units = statistics.unit_table(handled.congress, session=second)
+    assert [u.assigned for u in second_units if u.scope_id == handled.lead_unit.pk] == [2]
     public = statistics.congress_statistics(handled.congress)
     staff = statistics.congress_statistics(handled.congress, public_only=False)
     assert staff.categories["D"] == 1 and public.categories["D"] == 0  # public: public only
@@ -109,8 +118,6 @@ def test_a_service_write_marks_dirty_and_the_task_recounts(handled):
 
 
 def test_a_draft_of_another_congress_marks_only_that_congress(handled):
-    from tests.factories import CongressFactory, SuggestionFactory
-
     other = CongressFactory(name="巍山县人民代表大会", short_name="巍山县")
     StatisticsChange.objects.all().delete()
     SuggestionFactory(congress=other)
@@ -240,8 +247,6 @@ def test_a_fresh_install_counts_once_on_first_read(world, client):
     assert block["overall"].registered == 1 and not block["stale"]
     assert StatisticsSnapshot.objects.filter(congress=world.congress).count() == 4
     # A session created since the last count shows with nothing counted.
-    from tests.factories import SessionFactory
-
     later = SessionFactory(term=world.term, number=2, name="六届人大二次会议")
     rows = {row.scope_id: row for row in statistics.session_table(world.congress)}
     assert rows[later.pk].registered == 0

@@ -218,6 +218,25 @@ class UnitScope:
         return assignments, "unit"
 
 
+@dataclass
+class UnitSessionScope:
+    """Each unit's share of each session of a congress, counted in one pass (the rollup's
+    per-session unit tables): `count` keys its groups by (unit, session)."""
+
+    congress: Congress
+    population: QuerySet[Suggestion]
+    kind = "unit"
+    unit_level = True
+
+    def assignments(self) -> tuple[QuerySet, tuple[str, str]]:
+        assignments = Assignment.objects.filter(
+            suggestion__in=self.population.values("pk"),
+            unit__congress=self.congress,
+            suggestion__session__isnull=False,
+        )
+        return assignments, ("unit", "suggestion__session")
+
+
 # ---- the computation ----
 
 
@@ -251,12 +270,12 @@ def count(scope, today: dt.date | None) -> dict[int, dict[str, int]]:
         first_reply = Reply.objects.filter(assignment=OuterRef("pk"), round=1)
         rows = (
             responsible.annotate(has_reply=Exists(first_reply))
-            .values(a_key)
+            .values(*_fields(a_key))
             .annotate(assigned=Count("pk"), replied=Count("pk", filter=Q(has_reply=True)))
         )
     else:
         suggestions, s_key = scope.suggestions()
-        rows = suggestions.values(s_key).annotate(
+        rows = suggestions.values(*_fields(s_key)).annotate(
             registered=Count("pk", filter=Q(state__in=REGISTERED_STATES)),
             assigned=Count("pk", filter=Q(state__in=ASSIGNED_STATES)),
             replied=Count("pk", filter=Q(state__in=REPLIED_STATES)),
@@ -268,7 +287,7 @@ def count(scope, today: dt.date | None) -> dict[int, dict[str, int]]:
     rows = (
         responsible.filter(Q(replies__round=1) | Q(replies__isnull=True))
         .annotate(replied_on=first_reply_date)
-        .values(a_key)
+        .values(*_fields(a_key))
         .annotate(
             due_by_now=Count(
                 "pk",
@@ -286,7 +305,7 @@ def count(scope, today: dt.date | None) -> dict[int, dict[str, int]]:
     else:
         suggestions, s_key = scope.suggestions()
         evaluations = Evaluation.objects.filter(suggestion__in=suggestions.values("pk"))
-        e_key, p = f"suggestion__{s_key}", ""
+        e_key, p = _prefixed("suggestion__", s_key), ""
     given = ~Q(**{f"{p}rating": Rating.NO_FEEDBACK}) & Q(**{f"{p}pk__isnull": False})
     first = Q(**{f"{p}round": 1})
     satisfied = Q(**{f"{p}rating__in": SATISFIED_RATINGS})
@@ -297,7 +316,7 @@ def count(scope, today: dt.date | None) -> dict[int, dict[str, int]]:
         }
     )
     ev = f"{p}pk"
-    rows = evaluations.values(e_key).annotate(
+    rows = evaluations.values(*_fields(e_key)).annotate(
         first_given=Count(ev, filter=first & given, distinct=True),
         first_satisfied=Count(ev, filter=first & satisfied, distinct=True),
         final_given=Count(ev, filter=final & given, distinct=True),
@@ -308,15 +327,16 @@ def count(scope, today: dt.date | None) -> dict[int, dict[str, int]]:
 
     # 4. categories of each responsible assignment's latest reply
     later = Reply.objects.filter(assignment=OuterRef("assignment"), round__gt=OuterRef("round"))
-    r_key = "assignment__unit" if scope.unit_level else a_key
+    r_key = _prefixed("assignment__", a_key) if scope.unit_level else a_key
     rows = (
         Reply.objects.filter(assignment__in=responsible.values("pk"))
         .filter(~Exists(later))
-        .values(r_key, "category")
+        .values(*_fields(r_key), "category")
         .annotate(n=Count("pk"))
     )
     for row in rows:
-        counts[row[r_key]][f"category_{row['category']}"] += row["n"]
+        category = f"category_{row.pop('category')}"
+        counts[_group(row, r_key)][category] += row["n"]
 
     # 5. overdue now
     replied_this_round = Reply.objects.filter(
@@ -331,7 +351,7 @@ def count(scope, today: dt.date | None) -> dict[int, dict[str, int]]:
         .annotate(binding_due=Coalesce("rehandling_due_on", "due_on"))
         .filter(binding_due__lt=today)
         .filter(~Exists(replied_this_round))
-        .values(a_key)
+        .values(*_fields(a_key))
         .annotate(overdue_now=Count("pk" if scope.unit_level else "suggestion", distinct=True))
     )
     _collect(counts, overdue, a_key)
@@ -339,9 +359,30 @@ def count(scope, today: dt.date | None) -> dict[int, dict[str, int]]:
     return {pk: dict(counters) for pk, counters in counts.items()}
 
 
-def _collect(counts, rows, key: str) -> None:
+# A group is keyed by one field (congress, session, unit) or by several (unit and session).
+Key = str | tuple[str, ...]
+
+
+def _fields(key: Key) -> tuple[str, ...]:
+    return key if isinstance(key, tuple) else (key,)
+
+
+def _prefixed(prefix: str, key: Key) -> Key:
+    if isinstance(key, tuple):
+        return tuple(prefix + field for field in key)
+    return prefix + key
+
+
+def _group(row: dict, key: Key):
+    """Pops the group's key fields from `row`: one value, or a tuple of them."""
+    if isinstance(key, tuple):
+        return tuple(row.pop(field) for field in key)
+    return row.pop(key)
+
+
+def _collect(counts, rows, key: Key) -> None:
     for row in rows:
-        group = row.pop(key)
+        group = _group(row, key)
         for name, value in row.items():
             counts[group][name] += value
 

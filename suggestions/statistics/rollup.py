@@ -24,7 +24,14 @@ from suggestions.models import (
     Suggestion,
 )
 
-from .compute import CongressScope, SessionScope, UnitScope, count, population
+from .compute import (
+    CongressScope,
+    SessionScope,
+    UnitScope,
+    UnitSessionScope,
+    count,
+    population,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -114,18 +121,20 @@ def _counts(congress: Congress, sessions: list[Session], public_only: bool, toda
             congress.pk, {}
         ),
         "sessions": count(SessionScope(congress=congress, session=None, population=counted), today),
-        "units": count(_units(congress, None, counted), today),
+        "units": count(
+            UnitScope(congress=congress, session=None, only_unit=None, population=counted), today
+        ),
     }
     if not public_only:  # the staff dashboard's suggestions per state
         states = counted.filter(congress=congress).values("state").annotate(n=Count("pk"))
         whole["states"] = {row["state"]: row["n"] for row in states}
     yield None, whole
+    by_session: dict[int, dict] = {session.pk: {} for session in sessions}
+    unit_sessions = UnitSessionScope(congress=congress, population=counted)
+    for (unit_pk, session_pk), counters in count(unit_sessions, today).items():
+        by_session.setdefault(session_pk, {})[unit_pk] = counters
     for session in sessions:
-        yield session, {"units": count(_units(congress, session, counted), today)}
-
-
-def _units(congress: Congress, session: Session | None, counted) -> UnitScope:
-    return UnitScope(congress=congress, session=session, only_unit=None, population=counted)
+        yield session, {"units": by_session[session.pk]}
 
 
 def _whole_snapshots(congress: Congress):
