@@ -8,7 +8,12 @@ also times one full refresh of the statistics rollup (`suggestions.statistics.re
         .venv/bin/python tests/benchmarks/bench_stats.py [--suggestions 20000] [--requests 50]
 
 The data is bench_api.py's (bulk inserts, one session, 40 units); the database is filled on
-first use and reused by later runs.
+first use and reused by later runs. Requests go in-process through Django's full stack
+(django.test.Client), or with `--server http://127.0.0.1:8000` over HTTP to a running server,
+e.g. gunicorn serving `tests.benchmarks.bench_wsgi` (the site plus the minimal view):
+
+    PUBLIC_CACHE_SECONDS=0 CONN_MAX_AGE=60 DATABASE_URL=… gunicorn tests.benchmarks.bench_wsgi \
+        --workers 2 --bind 127.0.0.1:8000
 """
 
 from __future__ import annotations
@@ -25,6 +30,25 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "congress.settings")
 os.environ["DEBUG"] = "0"
 
 from tests.benchmarks.bench_api import fill, percentile  # noqa: E402
+
+
+class HttpClient:
+    """The slice of django.test.Client that `measure` uses, over HTTP to a running server
+    (no query count: the queries run in the server's process)."""
+
+    def __init__(self, base: str, session_key: str | None = None):
+        self.base, self.session_key = base.rstrip("/"), session_key
+
+    def get(self, url: str):
+        import urllib.request
+        from types import SimpleNamespace
+
+        request = urllib.request.Request(self.base + url)
+        if self.session_key:
+            request.add_header("Cookie", f"sessionid={self.session_key}")
+        with urllib.request.urlopen(request) as response:
+            response.read()
+            return SimpleNamespace(status_code=response.status)
 
 
 def measure(client, url: str, requests: int) -> tuple[list[float], int]:
@@ -61,6 +85,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--suggestions", type=int, default=20_000)
     parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--server", help="send the requests over HTTP to this server")
     args = parser.parse_args()
 
     import django
@@ -94,9 +119,12 @@ def main() -> None:
         refresh(congress)
         refresh_seconds = time.perf_counter() - start
 
-    client = Client()
     staff = Client()
     staff.force_login(staff_user(congress))
+    client = Client()
+    if args.server:
+        client = HttpClient(args.server)
+        staff = HttpClient(args.server, staff.session.session_key)
     api = "/api/v1/statistics"
     scenarios = {
         "minimal Django view": (client, "/bench/minimal/"),
@@ -111,7 +139,8 @@ def main() -> None:
     results = {name: measure(who, url, args.requests) for name, (who, url) in scenarios.items()}
     print(
         f"\n{Suggestion.objects.count()} suggestions ({Suggestion.objects.public().count()} "
-        f"public), {args.requests} requests each, response cache off"
+        f"public), {args.requests} requests each, response cache off, "
+        + (f"over HTTP to {args.server}" if args.server else "in-process")
     )
     if refresh_seconds is not None:
         print(f"one full refresh of the congress's rollup: {refresh_seconds:.2f} s")
@@ -119,7 +148,8 @@ def main() -> None:
     print(f"{'request':24} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'p95 / minimal':>14}")
     for name, (timings, queries) in results.items():
         p50, p95 = percentile(timings, 50), percentile(timings, 95)
-        print(f"{name:24} {queries:7d} {p50:8.2f} {p95:8.2f} {p95 / base:13.1f}x")
+        shown = "-" if args.server else str(queries)
+        print(f"{name:24} {shown:>7} {p50:8.2f} {p95:8.2f} {p95 / base:13.1f}x")
 
 
 if __name__ == "__main__":
