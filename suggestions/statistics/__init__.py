@@ -4,7 +4,7 @@ from a rollup in a constant number of queries, whatever the number of suggestion
 Why a rollup
     Counting on each request cost about 18 full-table aggregates per congress (sequential
     scans and hash joins of suggestions, assignments and replies): 0.7 s for /stats/ at 20,000
-    suggestions, 5-8 s at 100,000. Pure counters updated on each write cannot give all the
+    suggestions, 4-5 s at 100,000 (README "Performance"). Pure counters updated on each write cannot give all the
     figures: overdue and "due by now" (the on-time rate's denominator) change with the date,
     not with writes, and the rates count per assignment, per round and per latest reply.
 
@@ -37,7 +37,7 @@ When it is counted
 
 What readers see
     The last snapshot, with `computed_at` (pages: 统计截至 <time>; the API: ``computed_at``) and
-    `stale`: writes have come since, or it was counted on an earlier day (pages: 数据已更新，
+    `stale`: writes have come since, or it was counted on an earlier day (pages: 数据已有更新，
     统计正在刷新). With Redis or the workers down, pages keep serving the last snapshot, marked
     stale. Passing an explicit `today` other than the snapshot's day counts live (tests, what-if).
 """
