@@ -4,7 +4,7 @@ from a rollup in a constant number of queries, whatever the number of suggestion
 Why a rollup
     Counting on each request cost about 18 full-table aggregates per congress (sequential
     scans and hash joins of suggestions, assignments and replies): 0.7 s for /stats/ at 20,000
-    suggestions, 4-5 s at 100,000 (README "Performance"). Pure counters updated on each write cannot give all the
+    suggestions, 2.5-4 s at 100,000 (README "Performance"). Pure counters updated on each write cannot give all the
     figures: overdue and "due by now" (the on-time rate's denominator) change with the date,
     not with writes, and the rates count per assignment, per round and per latest reply.
 
