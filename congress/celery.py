@@ -1,11 +1,13 @@
 """The Celery app. Broker and options come from Django settings (`CELERY_*`, built from
-`REDIS_URL`); the beat schedule of the reminder sweep is declared here, in code."""
+`REDIS_URL`); the beat schedule (the reminder sweep, the statistics rollup) is declared here,
+in code."""
 
 from __future__ import annotations
 
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "congress.settings")
 
@@ -47,4 +49,22 @@ def schedule_exports(sender: Celery, **kwargs) -> None:
         settings.EXPORT_CLEANUP_INTERVAL_SECONDS,
         sender.signature("exports.cleanup"),
         name="exports: delete old ledger export files",
+    )
+
+
+@app.on_after_configure.connect
+def schedule_statistics(sender: Celery, **kwargs) -> None:
+    """Recount dirty congresses every minute by default, and every congress after midnight
+    (suggestions/statistics/__init__.py)."""
+    from django.conf import settings
+
+    sender.add_periodic_task(
+        settings.STATISTICS_REFRESH_SECONDS,
+        sender.signature("statistics.refresh_due"),
+        name="statistics: recount congresses written to since their last count",
+    )
+    sender.add_periodic_task(
+        crontab(hour=0, minute=5),
+        sender.signature("statistics.refresh_all"),
+        name="statistics: recount every congress after midnight",
     )

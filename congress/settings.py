@@ -315,6 +315,9 @@ REMINDERS_RETRY_BASE_SECONDS = 60  # then 2, 4, 8 … minutes
 REMINDERS_RETRY_MAX_SECONDS = 6 * 3600
 REMINDERS_MAX_ATTEMPTS = 8
 REMINDERS_LEASE_SECONDS = 900
+# Seconds between the beat's recounts of congresses whose statistics are dirty (written to
+# since their last count); the pages say as of when (suggestions/statistics/__init__.py).
+STATISTICS_REFRESH_SECONDS = float(os.environ.get("STATISTICS_REFRESH_SECONDS", "60"))
 
 # ---- REST API (issue 5: suggestions/api/) ----
 INSTALLED_APPS += [

@@ -9,8 +9,10 @@ class SuggestionsConfig(AppConfig):
     def ready(self) -> None:
         from suggestions import checks, public_projection
         from suggestions.api import authentication, public_cache
+        from suggestions.statistics import rollup
 
         checks.connect()
         public_cache.connect()
         authentication.connect()
         public_projection.connect()
+        rollup.connect()

@@ -61,6 +61,8 @@ logger = logging.getLogger(__name__)
 VERSION_KEY = "public-api:data-version"
 KEY_PREFIX = "public-api:response"
 WATCHED_APPS = frozenset({"suggestions", "congress"})
+# Derived from watched rows (whose writes bump already) and in no cached response.
+UNWATCHED_MODELS = frozenset({"statisticschange", "statisticsrefresh", "statisticssnapshot"})
 # Headers worth replaying from a stored response; middleware adds the rest (Vary, security).
 REPLAYED_HEADERS = ("Content-Type", "Allow", "Content-Language")
 
@@ -140,13 +142,17 @@ def _bump_now_and_on_commit() -> None:
     transaction.on_commit(bump_data_version)
 
 
+def _watched(model) -> bool:
+    return model._meta.app_label in WATCHED_APPS and model._meta.model_name not in UNWATCHED_MODELS
+
+
 def _on_write(sender, **kwargs) -> None:
-    if sender._meta.app_label in WATCHED_APPS:
+    if _watched(sender):
         _bump_now_and_on_commit()
 
 
 def _on_m2m_change(sender, action: str, **kwargs) -> None:
-    if action.startswith("post_") and sender._meta.app_label in WATCHED_APPS:
+    if action.startswith("post_") and _watched(sender):
         _bump_now_and_on_commit()
 
 

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('congress', '0001_initial'),
-        ('suggestions', '0008_public_projection'),
+        ('suggestions', '0009_statistics_rollup'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -13,6 +13,7 @@ from .handling import (
     ReplyCategory,
     UnitRole,
 )
+from .statistics import StatisticsChange, StatisticsRefresh, StatisticsSnapshot
 from .suggestion import (
     PUBLIC_STATES,
     CoSignature,
@@ -63,6 +64,9 @@ __all__ = [
     "RevisedBy",
     "SourceArticle",
     "State",
+    "StatisticsChange",
+    "StatisticsRefresh",
+    "StatisticsSnapshot",
     "Suggestion",
     "SuggestionLink",
     "SupervisionActivity",

@@ -40,3 +40,10 @@ class HandlingStatisticsSerializer(serializers.Serializer):
     categories = CategoryCountsSerializer()
     category_shares = CategoryRatesSerializer()
     overdue_now = serializers.IntegerField()
+    computed_at = serializers.DateTimeField(
+        help_text="When these figures were counted (statistics are kept in a rollup)."
+    )
+    stale = serializers.BooleanField(
+        help_text="True when data changed since computed_at, or it was counted on an earlier "
+        "day; a recount is on its way."
+    )

@@ -1,5 +1,6 @@
-"""Handling statistics (办复率, 按时办复率, 满意率, A/B/C/D shares, overdue) — one service for the
-staff dashboard, the public statistics page and the API.
+"""The one definition of the handling statistics (办复率, 按时办复率, 满意率, A/B/C/D shares,
+overdue). The rollup (`rollup.py`) runs it and stores its counters; the staff dashboard, the
+public statistics page and the API read those (see `suggestions/statistics/__init__.py`).
 
 Every figure is computed with a fixed number of aggregate queries, whatever the number of
 suggestions or units (grouped `COUNT … FILTER` queries, no per-suggestion loop).
@@ -124,66 +125,13 @@ class HandlingStatistics:
     categories: dict[str, int] = field(default_factory=dict)
     category_shares: dict[str, Rate] = field(default_factory=dict)
     overdue_now: int = 0
+    # When the figures were counted (see suggestions/statistics/__init__.py), and whether
+    # writes or a new day have come since.
+    computed_at: dt.datetime | None = None
+    stale: bool = False
 
 
-# ---- public entry points ----
-
-
-def congress_statistics(
-    congress: Congress, *, today: dt.date | None = None, public_only: bool = True
-) -> HandlingStatistics:
-    scope = _CongressScope(congress=congress, population=_population(public_only))
-    return _compute(scope, today)[congress.pk]
-
-
-def session_statistics(
-    session: Session, *, today: dt.date | None = None, public_only: bool = True
-) -> HandlingStatistics:
-    scope = _SessionScope(
-        congress=session.term.congress, session=session, population=_population(public_only)
-    )
-    return _compute(scope, today)[session.pk]
-
-
-def unit_statistics(
-    unit: HandlingUnit,
-    *,
-    session: Session | None = None,
-    today: dt.date | None = None,
-    public_only: bool = True,
-) -> HandlingStatistics:
-    scope = _UnitScope(
-        congress=unit.congress,
-        session=session,
-        only_unit=unit,
-        population=_population(public_only),
-    )
-    return _compute(scope, today)[unit.pk]
-
-
-def session_table(
-    congress: Congress, *, today: dt.date | None = None, public_only: bool = True
-) -> list[HandlingStatistics]:
-    """One row per session of `congress` (in term and session order)."""
-    scope = _SessionScope(congress=congress, session=None, population=_population(public_only))
-    return list(_compute(scope, today).values())
-
-
-def unit_table(
-    congress: Congress,
-    *,
-    session: Session | None = None,
-    today: dt.date | None = None,
-    public_only: bool = True,
-) -> list[HandlingStatistics]:
-    """One row per handling unit of `congress` (by name), optionally for one session."""
-    scope = _UnitScope(
-        congress=congress, session=session, only_unit=None, population=_population(public_only)
-    )
-    return list(_compute(scope, today).values())
-
-
-def _population(public_only: bool) -> QuerySet[Suggestion]:
+def population(public_only: bool) -> QuerySet[Suggestion]:
     """The suggestions counted: what the public may see, or (staff) all of them."""
     return Suggestion.objects.public() if public_only else Suggestion.objects.all()
 
@@ -192,7 +140,7 @@ def _population(public_only: bool) -> QuerySet[Suggestion]:
 
 
 @dataclass
-class _CongressScope:
+class CongressScope:
     congress: Congress
     population: QuerySet[Suggestion]
     kind = "congress"
@@ -210,7 +158,7 @@ class _CongressScope:
 
 
 @dataclass
-class _SessionScope:
+class SessionScope:
     congress: Congress
     session: Session | None
     population: QuerySet[Suggestion]
@@ -242,7 +190,7 @@ class _SessionScope:
 
 
 @dataclass
-class _UnitScope:
+class UnitScope:
     congress: Congress
     session: Session | None
     only_unit: HandlingUnit | None
@@ -270,6 +218,25 @@ class _UnitScope:
         return assignments, "unit"
 
 
+@dataclass
+class UnitSessionScope:
+    """Each unit's share of each session of a congress, counted in one pass (the rollup's
+    per-session unit tables): `count` keys its groups by (unit, session)."""
+
+    congress: Congress
+    population: QuerySet[Suggestion]
+    kind = "unit"
+    unit_level = True
+
+    def assignments(self) -> tuple[QuerySet, tuple[str, str]]:
+        assignments = Assignment.objects.filter(
+            suggestion__in=self.population.values("pk"),
+            unit__congress=self.congress,
+            suggestion__session__isnull=False,
+        )
+        return assignments, ("unit", "suggestion__session")
+
+
 # ---- the computation ----
 
 
@@ -279,9 +246,20 @@ def _responsible(assignments: QuerySet) -> QuerySet:
     ).exclude(status=AssignmentStatus.RETURNED)
 
 
-def _compute(scope, today: dt.date | None) -> dict[int, HandlingStatistics]:
+def compute(scope, today: dt.date | None) -> dict[int, HandlingStatistics]:
+    """The one definition of the figures: `scope`'s groups, counted now."""
+    counts = count(scope, today)
+    computed_at = timezone.now()
+    return {
+        pk: build(scope.kind, pk, name, counts.get(pk, {}), computed_at=computed_at)
+        for pk, name in scope.groups().items()
+    }
+
+
+def count(scope, today: dt.date | None) -> dict[int, dict[str, int]]:
+    """The counters behind each group's figures (`build` turns them into figures); groups with
+    nothing counted are left out. What the rollup stores."""
     today = today or timezone.localdate()
-    groups = scope.groups()
     counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
 
     assignments, a_key = scope.assignments()
@@ -292,12 +270,12 @@ def _compute(scope, today: dt.date | None) -> dict[int, HandlingStatistics]:
         first_reply = Reply.objects.filter(assignment=OuterRef("pk"), round=1)
         rows = (
             responsible.annotate(has_reply=Exists(first_reply))
-            .values(a_key)
+            .values(*_fields(a_key))
             .annotate(assigned=Count("pk"), replied=Count("pk", filter=Q(has_reply=True)))
         )
     else:
         suggestions, s_key = scope.suggestions()
-        rows = suggestions.values(s_key).annotate(
+        rows = suggestions.values(*_fields(s_key)).annotate(
             registered=Count("pk", filter=Q(state__in=REGISTERED_STATES)),
             assigned=Count("pk", filter=Q(state__in=ASSIGNED_STATES)),
             replied=Count("pk", filter=Q(state__in=REPLIED_STATES)),
@@ -309,7 +287,7 @@ def _compute(scope, today: dt.date | None) -> dict[int, HandlingStatistics]:
     rows = (
         responsible.filter(Q(replies__round=1) | Q(replies__isnull=True))
         .annotate(replied_on=first_reply_date)
-        .values(a_key)
+        .values(*_fields(a_key))
         .annotate(
             due_by_now=Count(
                 "pk",
@@ -327,7 +305,7 @@ def _compute(scope, today: dt.date | None) -> dict[int, HandlingStatistics]:
     else:
         suggestions, s_key = scope.suggestions()
         evaluations = Evaluation.objects.filter(suggestion__in=suggestions.values("pk"))
-        e_key, p = f"suggestion__{s_key}", ""
+        e_key, p = _prefixed("suggestion__", s_key), ""
     given = ~Q(**{f"{p}rating": Rating.NO_FEEDBACK}) & Q(**{f"{p}pk__isnull": False})
     first = Q(**{f"{p}round": 1})
     satisfied = Q(**{f"{p}rating__in": SATISFIED_RATINGS})
@@ -338,7 +316,7 @@ def _compute(scope, today: dt.date | None) -> dict[int, HandlingStatistics]:
         }
     )
     ev = f"{p}pk"
-    rows = evaluations.values(e_key).annotate(
+    rows = evaluations.values(*_fields(e_key)).annotate(
         first_given=Count(ev, filter=first & given, distinct=True),
         first_satisfied=Count(ev, filter=first & satisfied, distinct=True),
         final_given=Count(ev, filter=final & given, distinct=True),
@@ -349,15 +327,16 @@ def _compute(scope, today: dt.date | None) -> dict[int, HandlingStatistics]:
 
     # 4. categories of each responsible assignment's latest reply
     later = Reply.objects.filter(assignment=OuterRef("assignment"), round__gt=OuterRef("round"))
-    r_key = "assignment__unit" if scope.unit_level else a_key
+    r_key = _prefixed("assignment__", a_key) if scope.unit_level else a_key
     rows = (
         Reply.objects.filter(assignment__in=responsible.values("pk"))
         .filter(~Exists(later))
-        .values(r_key, "category")
+        .values(*_fields(r_key), "category")
         .annotate(n=Count("pk"))
     )
     for row in rows:
-        counts[row[r_key]][f"category_{row['category']}"] += row["n"]
+        category = f"category_{row.pop('category')}"
+        counts[_group(row, r_key)][category] += row["n"]
 
     # 5. overdue now
     replied_this_round = Reply.objects.filter(
@@ -372,29 +351,60 @@ def _compute(scope, today: dt.date | None) -> dict[int, HandlingStatistics]:
         .annotate(binding_due=Coalesce("rehandling_due_on", "due_on"))
         .filter(binding_due__lt=today)
         .filter(~Exists(replied_this_round))
-        .values(a_key)
+        .values(*_fields(a_key))
         .annotate(overdue_now=Count("pk" if scope.unit_level else "suggestion", distinct=True))
     )
     _collect(counts, overdue, a_key)
 
-    return {pk: _build(scope, pk, name, counts[pk]) for pk, name in groups.items()}
+    return {pk: dict(counters) for pk, counters in counts.items()}
 
 
-def _collect(counts, rows, key: str) -> None:
+# A group is keyed by one field (congress, session, unit) or by several (unit and session).
+Key = str | tuple[str, ...]
+
+
+def _fields(key: Key) -> tuple[str, ...]:
+    return key if isinstance(key, tuple) else (key,)
+
+
+def _prefixed(prefix: str, key: Key) -> Key:
+    if isinstance(key, tuple):
+        return tuple(prefix + field for field in key)
+    return prefix + key
+
+
+def _group(row: dict, key: Key):
+    """Pops the group's key fields from `row`: one value, or a tuple of them."""
+    if isinstance(key, tuple):
+        return tuple(row.pop(field) for field in key)
+    return row.pop(key)
+
+
+def _collect(counts, rows, key: Key) -> None:
     for row in rows:
-        group = row.pop(key)
+        group = _group(row, key)
         for name, value in row.items():
             counts[group][name] += value
 
 
-def _build(scope, pk: int, name: str, c: dict[str, int]) -> HandlingStatistics:
+def build(
+    kind: str,
+    pk: int,
+    name: str,
+    c: dict[str, int],
+    *,
+    computed_at: dt.datetime | None = None,
+    stale: bool = False,
+) -> HandlingStatistics:
+    """One group's figures from its counters (`count`)."""
+    unit_level = kind == "unit"
     categories = {value: c.get(f"category_{value}", 0) for value in ReplyCategory.values}
     total_replies = sum(categories.values())
     return HandlingStatistics(
-        scope=scope.kind,
+        scope=kind,
         scope_id=pk,
         scope_name=name,
-        registered=None if scope.unit_level else c.get("registered", 0),
+        registered=None if unit_level else c.get("registered", 0),
         assigned=c.get("assigned", 0),
         replied=c.get("replied", 0),
         reply_rate=Rate(c.get("replied", 0), c.get("assigned", 0)),
@@ -405,4 +415,6 @@ def _build(scope, pk: int, name: str, c: dict[str, int]) -> HandlingStatistics:
         categories=categories,
         category_shares={k: Rate(v, total_replies) for k, v in categories.items()},
         overdue_now=c.get("overdue_now", 0),
+        computed_at=computed_at,
+        stale=stale,
     )
