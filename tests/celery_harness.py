@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import email
+import email.policy
 import os
 import time
 import uuid
@@ -67,8 +68,9 @@ def mailed_keys(directory: Path) -> Counter:
     for path in directory.iterdir():
         for chunk in path.read_bytes().split(SEPARATOR):
             if chunk.strip():
-                message = email.message_from_bytes(chunk)
-                keys[message["X-Reminder-Key"]] += 1
+                # The default policy unfolds a long header that the mail backend folded.
+                message = email.message_from_bytes(chunk, policy=email.policy.default)
+                keys[str(message["X-Reminder-Key"]).strip()] += 1
     return keys
 
 
