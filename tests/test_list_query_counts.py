@@ -14,11 +14,18 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from suggestions import selectors
-from suggestions.models import Assignment, AssignmentStatus, Event, State, Suggestion
+from suggestions.models import (
+    Assignment,
+    AssignmentStatus,
+    CoSignature,
+    Event,
+    State,
+    Suggestion,
+)
 from suggestions.web import deputy as deputy_pages
 from suggestions.web import unit as unit_pages
 from suggestions.web import workbench as staff_pages
-from tests.factories import SuggestionFactory
+from tests.factories import DeputyFactory, SuggestionFactory
 from tests.web_support import bulk_public_suggestions
 
 
@@ -263,3 +270,19 @@ def test_topics_facet_lists_public_topics_only(world):
         .values_list("topic", flat=True).distinct()
     )  # fmt: skip
     assert selectors.public_topics() == expected == sorted(["交通", "教育"])
+
+
+def test_detail_queries_do_not_depend_on_cosigners_or_an_empty_merge(client, world):
+    # Co-signers come with their deputy and person in one query (three before); a suggestion
+    # merged into none and without a source article costs no query for them.
+    made = grow(world, 4)
+    target = made[2]
+    urls = [f"/suggestions/{target.pk}/", f"/api/v1/suggestions/{target.pk}/"]
+    alone = {url: queries(client, url) for url in urls}
+    for deputy in (world.cosigner, DeputyFactory(term=world.term)):
+        CoSignature.objects.create(suggestion=target, deputy=deputy, confirmed_at=timezone.now())
+    assert {url: queries(client, url) for url in urls} == alone
+    assert alone[f"/api/v1/suggestions/{target.pk}/"] == 11
+    cosigners = client.get(f"/api/v1/suggestions/{target.pk}/").json()["cosigners"]
+    assert sorted(cosigners) == sorted(c.deputy.person.name for c in target.cosignatures.all())
+    assert len(cosigners) == 2

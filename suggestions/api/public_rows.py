@@ -15,6 +15,7 @@ from typing import Any
 
 from suggestions.annotations import key_supervised
 from suggestions.models import State, Suggestion
+from suggestions.models.suggestion import number_display
 from suggestions.public_projection import PublicDate
 
 ROW_VALUES = (
@@ -32,11 +33,6 @@ ROW_VALUES = (
     "filed_precision",
     "is_key",
 )
-
-
-def number_display(number: int | None) -> str:
-    # Same text as Suggestion.number_display, without building an instance.
-    return Suggestion(number=number).number_display if number else ""
 
 
 def public_list_rows(ids: Sequence[int]) -> list[dict[str, Any]]:

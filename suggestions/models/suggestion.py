@@ -122,6 +122,11 @@ class SuggestionQuerySet(models.QuerySet):
         return self.filter(congress=congress)
 
 
+def number_display(number: int | None) -> str:
+    """第12号 (translated), or "" for a suggestion without a number."""
+    return _("第%(n)d号") % {"n": number} if number else ""
+
+
 class Suggestion(ConcurrentTransitionMixin, SourcedModel):
     """建议: what a deputy files. Numbered on registration, unique per congress and session."""
 
@@ -214,7 +219,7 @@ class Suggestion(ConcurrentTransitionMixin, SourcedModel):
 
     @property
     def number_display(self) -> str:
-        return _("第%(n)d号") % {"n": self.number} if self.number else ""
+        return number_display(self.number)
 
     @property
     def is_key(self) -> bool:

@@ -27,6 +27,7 @@ from django.db.models import Prefetch, QuerySet
 
 from suggestions.models import (
     Assignment,
+    CoSignature,
     Event,
     Reply,
     Suggestion,
@@ -68,19 +69,23 @@ from .timeline import PublicEvent, public_actor, public_timeline, state_label
 def detail_queryset() -> QuerySet[Suggestion]:
     """Public suggestions with everything `project()` reads, in a constant number of queries.
     Replies are all prefetched (who must reply next depends on unpublished ones too); the
-    projection keeps only the published ones."""
+    projection keeps only the published ones.
+
+    `merged_into` and `source` are prefetched rather than joined: they are usually empty, and
+    a prefetch of an empty foreign key runs no query, while each join made PostgreSQL plan
+    the main query longer than it runs (eight tables: about 2 ms of planning, 0.1 ms of
+    execution at 100,000 suggestions). Co-signers come with their deputy and person in one
+    query (three before)."""
     return (
         Suggestion.objects.public()
-        .select_related(
-            "congress",
-            "session",
-            "lead_deputy__person",
-            "lead_deputy__delegation",
+        .select_related("congress", "session", "lead_deputy__person", "lead_deputy__delegation")
+        .prefetch_related(
             "merged_into",
             "source",
-        )
-        .prefetch_related(
-            "cosignatures__deputy__person",
+            Prefetch(
+                "cosignatures",
+                queryset=CoSignature.objects.select_related("deputy__person"),
+            ),
             Prefetch("assignments", queryset=Assignment.objects.select_related("unit")),
             Prefetch("replies", queryset=Reply.objects.select_related("assignment__unit")),
             "outcomes",
