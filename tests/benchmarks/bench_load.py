@@ -301,6 +301,11 @@ def main() -> None:
     dataset.fill(args.suggestions)
     for command in args.after_fill:
         manage(env, *shlex.split(command))
+    # Bulk-filled tables have no visibility map and stale statistics until vacuumed; a
+    # production server's autovacuum keeps both current (autovacuum is off on some machines
+    # here), and index-only scans and plans depend on them.
+    with connection.cursor() as cursor:  # Django's autocommit: VACUUM needs no transaction
+        cursor.execute("VACUUM (ANALYZE)")
     if args.fill_only:
         return
     manage(env, "collectstatic", "--noinput", "--verbosity", "0")
