@@ -215,6 +215,7 @@ def test_unit_inbox_views_and_pages(client, world, monkeypatch):
     monkeypatch.setattr(unit_pages, "PAGE_SIZE", 4)
     returned = made[1].assignments.get(unit=world.lead_unit)
     Assignment.objects.filter(pk=returned.pk).update(status=AssignmentStatus.RETURNED)
+    Assignment.objects.filter(pk=returned.pk).refresh_open_work()  # written past the services
     client.force_login(world.lead_unit_user)
 
     todo = client.get("/unit/")

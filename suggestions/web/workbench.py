@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -102,14 +101,11 @@ def _suggestion_queues(mine: QuerySet[Suggestion]) -> list[Queue]:
 
 def _overdue(mine: QuerySet[Suggestion], today) -> QuerySet[Assignment]:
     """Responsible assignments past their binding deadline without this round's reply, the
-    longest overdue first (the partial index `assignment_open_due` serves this order)."""
+    longest overdue first (the partial index `assignment_overdue_queue` serves this order)."""
     return (
-        Assignment.objects.active()
+        Assignment.objects.overdue(today)
         .responsible()
-        .filter(suggestion__in=mine.filter(state__in=[State.ASSIGNED, State.REHANDLING]))
-        .annotate(binding_due=Coalesce("rehandling_due_on", "due_on"))
-        .filter(binding_due__lt=today)
-        .exclude(replies__round=F("suggestion__handling_round"))
+        .filter(suggestion__in=mine)
         .order_by("binding_due", "pk")
     )
 
