@@ -59,9 +59,15 @@ class Queue:
 
 def _suggestion_queues(mine: QuerySet[Suggestion]) -> list[Queue]:
     submitted = mine.filter(state=State.SUBMITTED).order_by("filed_on", "pk")
+    # `round <= handling_round` always holds (a reply belongs to a round already reached); it
+    # makes the EXISTS a probe of `reply_to_follow_up` per row walked (0.6 ms at 100,000
+    # suggestions) instead of a hash of every B/C reply built first (33,351 rows, 20-110 ms),
+    # which PostgreSQL otherwise chooses for an EXISTS under OR.
     to_follow = Exists(
         Reply.objects.filter(
-            suggestion=OuterRef("pk"), category__in=[ReplyCategory.B, ReplyCategory.C]
+            suggestion=OuterRef("pk"),
+            category__in=[ReplyCategory.B, ReplyCategory.C],
+            round__lte=OuterRef("handling_round"),
         )
     )
     return [
@@ -93,7 +99,9 @@ def _suggestion_queues(mine: QuerySet[Suggestion]) -> list[Queue]:
         Queue(
             "follow_up",
             _("跟踪落实"),
-            mine.filter(Q(state=State.FOLLOW_UP) | Q(to_follow, state=State.CLOSED)).order_by("pk"),
+            mine.filter(state__in=[State.FOLLOW_UP, State.CLOSED])
+            .filter(Q(state=State.FOLLOW_UP) | Q(to_follow))
+            .order_by("pk"),
             _("答复为B、C类待跟踪的，以及正在回头看的建议"),
         ),
     ]
