@@ -2,7 +2,15 @@
 the current round of a suggestion in handling. Computed here for the existing rows (a frozen
 copy of `models.handling.open_work_definition`), then indexed: the workbench's overdue queue
 and a unit's to-do list read it instead of joining every past-due assignment to its
-suggestion and replies (README, "Performance")."""
+suggestion and replies (README, "Performance").
+
+Also (PostgreSQL only, as in 0011) the workbench's review, register and assign queues in
+order, so that their first page and capped count read at most 101 index entries instead of
+every submitted or registered suggestion sorted:
+- `suggestion_review_queue`: submitted suggestions never returned, by (filed_on, id);
+- `suggestion_register_queue`: submitted suggestions revised after a return, likewise;
+- `suggestion_assign_queue`: registered suggestions by (number, id).
+"""
 
 import django.db.models.functions.comparison
 from django.db import migrations, models
@@ -35,6 +43,35 @@ def compute_open_work(apps, schema_editor):
     )
 
 
+QUEUE_INDEXES = {
+    "suggestion_review_queue": (
+        'ON "suggestions_suggestion" ("filed_on", "id") '
+        "WHERE \"state\" = 'submitted' AND \"returned_at_version\" IS NULL"
+    ),
+    "suggestion_register_queue": (
+        'ON "suggestions_suggestion" ("filed_on", "id") '
+        "WHERE \"state\" = 'submitted' AND \"returned_at_version\" IS NOT NULL"
+    ),
+    "suggestion_assign_queue": (
+        'ON "suggestions_suggestion" ("number", "id") WHERE "state" = \'registered\''
+    ),
+}
+
+
+def create_queue_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name, definition in QUEUE_INDEXES.items():
+        schema_editor.execute(f'CREATE INDEX IF NOT EXISTS "{name}" {definition}')
+
+
+def drop_queue_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name in QUEUE_INDEXES:
+        schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("congress", "0001_initial"),
@@ -53,6 +90,7 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(compute_open_work, migrations.RunPython.noop),
+        migrations.RunPython(create_queue_indexes, drop_queue_indexes),
         migrations.AddIndex(
             model_name="assignment",
             index=models.Index(
