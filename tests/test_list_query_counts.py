@@ -16,6 +16,7 @@ from django.utils import timezone
 from suggestions import selectors
 from suggestions.models import Assignment, AssignmentStatus, Event, State, Suggestion
 from suggestions.web import deputy as deputy_pages
+from suggestions.web import staff as leader_pages
 from suggestions.web import unit as unit_pages
 from suggestions.web import workbench as staff_pages
 from tests.factories import SuggestionFactory
@@ -264,3 +265,25 @@ def test_topics_facet_lists_public_topics_only(world):
         .values_list("topic", flat=True).distinct()
     )  # fmt: skip
     assert selectors.public_topics() == expected == sorted(["交通", "教育"])
+
+
+def test_leader_page_lists_each_plan_bounded_and_pages_one_plan(client, world, monkeypatch):
+    monkeypatch.setattr(leader_pages, "PLAN_PREVIEW", 3)
+    monkeypatch.setattr(leader_pages, "PLAN_PAGE_SIZE", 2)
+    made = bulk_public_suggestions(world, 12)  # the plan holds every third: 4 suggestions
+    client.force_login(world.staff)
+    overview = client.get("/leader/")
+    ((plan, rows, _mine),) = overview.context["rows"]
+    newest_first = sorted(made[::3], key=lambda s: (s.created_at, s.pk), reverse=True)
+    assert plan.suggestion_count == 4
+    assert [s for s, _steps in rows] == newest_first[:3]
+    assert f"?plan={plan.pk}" in overview.content.decode()
+
+    second = client.get(f"/leader/?plan={plan.pk}&page=2")
+    assert [s for s, _steps in second.context["rows"][0][1]] == newest_first[2:]
+    assert client.get("/leader/?plan=999999").status_code == 404
+    assert client.get("/leader/?plan=x").status_code == 400
+
+    small = [queries(client, url) for url in ("/leader/", f"/leader/?plan={plan.pk}")]
+    bulk_public_suggestions(world, 30)  # a second plan, and 10 more in it
+    assert [queries(client, url) for url in ("/leader/", f"/leader/?plan={plan.pk}")] == small
