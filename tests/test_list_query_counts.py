@@ -23,6 +23,7 @@ from suggestions.models import (
     Suggestion,
 )
 from suggestions.web import deputy as deputy_pages
+from suggestions.web import staff as leader_pages
 from suggestions.web import unit as unit_pages
 from suggestions.web import workbench as staff_pages
 from tests.factories import DeputyFactory, SuggestionFactory
@@ -222,6 +223,7 @@ def test_unit_inbox_views_and_pages(client, world, monkeypatch):
     monkeypatch.setattr(unit_pages, "PAGE_SIZE", 4)
     returned = made[1].assignments.get(unit=world.lead_unit)
     Assignment.objects.filter(pk=returned.pk).update(status=AssignmentStatus.RETURNED)
+    Assignment.objects.filter(pk=returned.pk).refresh_open_work()  # written past the services
     client.force_login(world.lead_unit_user)
 
     todo = client.get("/unit/")
@@ -286,3 +288,25 @@ def test_detail_queries_do_not_depend_on_cosigners_or_an_empty_merge(client, wor
     cosigners = client.get(f"/api/v1/suggestions/{target.pk}/").json()["cosigners"]
     assert sorted(cosigners) == sorted(c.deputy.person.name for c in target.cosignatures.all())
     assert len(cosigners) == 2
+
+
+def test_leader_page_lists_each_plan_bounded_and_pages_one_plan(client, world, monkeypatch):
+    monkeypatch.setattr(leader_pages, "PLAN_PREVIEW", 3)
+    monkeypatch.setattr(leader_pages, "PLAN_PAGE_SIZE", 2)
+    made = bulk_public_suggestions(world, 12)  # the plan holds every third: 4 suggestions
+    client.force_login(world.staff)
+    overview = client.get("/leader/")
+    ((plan, rows, _mine),) = overview.context["rows"]
+    newest_first = sorted(made[::3], key=lambda s: (s.created_at, s.pk), reverse=True)
+    assert plan.suggestion_count == 4
+    assert [s for s, _steps in rows] == newest_first[:3]
+    assert f"?plan={plan.pk}" in overview.content.decode()
+
+    second = client.get(f"/leader/?plan={plan.pk}&page=2")
+    assert [s for s, _steps in second.context["rows"][0][1]] == newest_first[2:]
+    assert client.get("/leader/?plan=999999").status_code == 404
+    assert client.get("/leader/?plan=x").status_code == 400
+
+    small = [queries(client, url) for url in ("/leader/", f"/leader/?plan={plan.pk}")]
+    bulk_public_suggestions(world, 30)  # a second plan, and 10 more in it
+    assert [queries(client, url) for url in ("/leader/", f"/leader/?plan={plan.pk}")] == small

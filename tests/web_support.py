@@ -81,4 +81,6 @@ def bulk_public_suggestions(world, n: int) -> list:
             suggestion=s, action="register", action_label="立案", occurred_at=timezone.now()
         )
         made.append(s)
+    # Rows written past the services: compute their open work as the services would.
+    Assignment.objects.filter(suggestion__in=made).refresh_open_work()
     return made

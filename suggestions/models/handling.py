@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from congress.models import HandlingUnit
 from suggestions import limits
 
 from .common import SourcedModel
-from .suggestion import Suggestion
+from .suggestion import State, Suggestion
+
+# A suggestion in these states is being handled: its units owe their part of the round.
+HANDLING_STATES = (State.ASSIGNED, State.REHANDLING)
 
 
 class UnitRole(models.TextChoices):
@@ -42,6 +46,50 @@ class AssignmentQuerySet(models.QuerySet):
         if not (user and user.is_authenticated):
             return self.none()
         return self.filter(unit__members=user)
+
+    def with_binding_due(self) -> AssignmentQuerySet:
+        """Annotate `binding_due`: the deadline that binds now (see `current_due_on`)."""
+        return self.annotate(binding_due=Coalesce("rehandling_due_on", "due_on"))
+
+    def open_work(self) -> AssignmentQuerySet:
+        """Assignments whose unit still owes its part of the current round (`has_open_work`)."""
+        return self.filter(has_open_work=True)
+
+    def overdue(self, today) -> AssignmentQuerySet:
+        """Open work past its binding deadline, annotated with `binding_due`. The partial
+        indexes on `has_open_work` serve it without reading replied or closed suggestions."""
+        return self.open_work().with_binding_due().filter(binding_due__lt=today)
+
+    def refresh_open_work(self) -> int:
+        """Recompute `has_open_work` of these assignments from its definition
+        (`open_work_definition`); the number of rows updated."""
+        return self.update(
+            has_open_work=ExpressionWrapper(open_work_definition(), output_field=BooleanField())
+        )
+
+
+def done_this_round() -> Q:
+    """The assignment (the outer query's row) has done its part of the current round: a
+    co-unit its opinion, a responsible unit its reply."""
+    opinion = Exists(
+        CoHandlingOpinion.objects.filter(
+            assignment=OuterRef("pk"), round=F("assignment__suggestion__handling_round")
+        )
+    )
+    reply = Exists(
+        Reply.objects.filter(assignment=OuterRef("pk"), round=F("suggestion__handling_round"))
+    )
+    return Q(opinion, role=UnitRole.CO) | (~Q(role=UnitRole.CO) & Q(reply))
+
+
+def open_work_definition() -> Q:
+    """What `Assignment.has_open_work` stores: an active assignment of a suggestion in
+    handling whose unit has not done its part of the current round. Written without joins
+    from the outer row, so that an UPDATE can compute it."""
+    in_handling = Exists(
+        Suggestion.objects.filter(pk=OuterRef("suggestion_id"), state__in=HANDLING_STATES)
+    )
+    return Q(in_handling, status=AssignmentStatus.ACTIVE) & ~done_this_round()
 
 
 class Assignment(SourcedModel):
@@ -80,6 +128,13 @@ class Assignment(SourcedModel):
     rehandling_explanation = models.CharField(_("重新办理期限计算"), max_length=300, blank=True)
     return_reason = models.TextField(_("退办理由"), max_length=limits.REASON, blank=True)
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    # Denormalized so that "overdue" and a unit's to-do list are read from one partial index
+    # instead of joining every past-due assignment to its suggestion and replies. Kept equal
+    # to `open_work_definition()` by the services, in the writer's transaction
+    # (`services.transitions.atomic_service`), and by the seed loader and bulk fillers.
+    has_open_work = models.BooleanField(
+        _("本轮待办"), default=False, editable=False, help_text=_("本单位尚欠本轮的答复或协办意见")
+    )
 
     objects = AssignmentQuerySet.as_manager()
 
@@ -97,6 +152,23 @@ class Assignment(SourcedModel):
                 fields=["suggestion"],
                 condition=Q(status="active", role="lead"),
                 name="one_active_lead_unit",
+            ),
+        ]
+        indexes = [
+            # The workbench's overdue queue, longest overdue first.
+            models.Index(
+                Coalesce("rehandling_due_on", "due_on"),
+                F("id"),
+                condition=Q(has_open_work=True, role__in=["lead", "separate"]),
+                name="assignment_overdue_queue",
+            ),
+            # A unit's to-do and overdue views, in deadline order.
+            models.Index(
+                F("unit"),
+                Coalesce("rehandling_due_on", "due_on"),
+                F("id"),
+                condition=Q(has_open_work=True),
+                name="assignment_unit_open_work",
             ),
         ]
 

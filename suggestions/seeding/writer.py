@@ -358,6 +358,8 @@ class SeedWriter:
         except IntegrityError as exc:
             raise self.error(loc, _("与已有记录冲突：%(e)s") % {"e": exc}) from None
         write_suggestion_children(self, suggestion, row, loc)
+        # Written past the services: bring the imported assignments' open work up to date.
+        suggestion.assignments.refresh_open_work()
         self.event(
             suggestion,
             loc,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any, ParamSpec, TypeVar
 
 from django.db import DatabaseError, IntegrityError, transaction
@@ -19,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
-from suggestions.models import Event, State, Suggestion
+from suggestions.models import Assignment, Event, State, Suggestion
 
 from .errors import PermissionDenied, TransitionConflict, TransitionRefused
 
@@ -40,16 +41,34 @@ def _is_lost_race(exc: DatabaseError) -> bool:
     return isinstance(exc, IntegrityError) and "UNIQUE constraint failed" in str(exc)
 
 
+# The suggestions whose steps the running service recorded (`fire`, `record_event`): before
+# its transaction commits, their assignments' `has_open_work` is recomputed, after every
+# write of the service (assignments, replies, opinions and the state may change in any order).
+_stepped_suggestions: ContextVar[set[int] | None] = ContextVar("stepped_suggestions", default=None)
+
+
 def atomic_service(service: Callable[P, R]) -> Callable[P, R]:
     """Run `service` in one transaction. A race lost to another writer (a unique row already
     taken, a state changed since it was read, a deadlock) rolls everything back and becomes
-    `TransitionConflict`, which pages, the API and the admin answer with 409 and a message."""
+    `TransitionConflict`, which pages, the API and the admin answer with 409 and a message.
+    Before the outermost service commits, the open work of every suggestion it stepped is
+    brought up to date (`Assignment.has_open_work`)."""
 
     @functools.wraps(service)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             with transaction.atomic():
-                return service(*args, **kwargs)
+                if _stepped_suggestions.get() is not None:  # called by another service
+                    return service(*args, **kwargs)
+                stepped: set[int] = set()
+                token = _stepped_suggestions.set(stepped)
+                try:
+                    result = service(*args, **kwargs)
+                finally:
+                    _stepped_suggestions.reset(token)
+                if stepped:
+                    Assignment.objects.filter(suggestion_id__in=stepped).refresh_open_work()
+                return result
         except ConcurrentTransition:
             raise TransitionConflict(_lost_race_message()) from None
         except DatabaseError as exc:
@@ -178,6 +197,7 @@ def fire(
     except ConcurrentTransition:
         current = Suggestion.objects.filter(pk=suggestion.pk).values_list("state", flat=True)
         raise TransitionConflict(_lost_race_message(current.first() or "")) from None
+    _note_step(suggestion)
     return Event.objects.create(
         suggestion=suggestion,
         action=name,
@@ -203,6 +223,7 @@ def record_event(
     now: dt.datetime | None = None,
 ) -> Event:
     """Record a step that does not change the state (an extension, a contact, …)."""
+    _note_step(suggestion)
     return Event.objects.create(
         suggestion=suggestion,
         action=action,
@@ -215,6 +236,16 @@ def record_event(
         is_public=is_public,
         occurred_at=now or timezone.now(),
     )
+
+
+def _note_step(suggestion: Suggestion) -> None:
+    """Have the running service refresh `suggestion`'s open work before it commits; outside a
+    service (the calendar's deadline moves, which change no open work's existence), at once."""
+    stepped = _stepped_suggestions.get()
+    if stepped is None:
+        Assignment.objects.filter(suggestion_id=suggestion.pk).refresh_open_work()
+    else:
+        stepped.add(suggestion.pk)
 
 
 def _actor_display(actor) -> str:

@@ -4,8 +4,8 @@ suggestions."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from suggestions.models import (
     State,
     Suggestion,
 )
+from suggestions.params import int_param
 from suggestions.progress import next_steps
 from suggestions.public_projection import deputy_contact_values, is_public, public_reply_text
 
@@ -42,6 +43,7 @@ from .forms import (
     SupervisionPlanForm,
     WithholdForm,
 )
+from .paging import bounded_page, rows_for
 from .roles import leader_required, staff_required
 
 
@@ -313,29 +315,44 @@ class _LazyLabels:
 ACTION_LABELS = _LazyLabels()
 
 
+# The leader page lists each plan's first PLAN_PREVIEW suggestions and their number;
+# `?plan=ID` pages through one plan's suggestions, PLAN_PAGE_SIZE at a time.
+PLAN_PREVIEW = 10
+PLAN_PAGE_SIZE = 20
+
+
 @leader_required
 def leader_home(request: HttpRequest) -> HttpResponse:
     plans = (
         access.readable_supervision_plans(request.user)
-        .distinct()
         .select_related("congress", "committee", "lead_unit")
-        .prefetch_related(
-            "activities",
-            Prefetch(
-                "suggestions",
-                queryset=with_list_rows(
-                    Suggestion.objects.select_related("congress", "session", "lead_deputy__person")
-                ),
-            ),
-        )
+        .annotate(suggestion_count=Count("suggestions", distinct=True))
         .order_by("deadline", "pk")
     )
-    rows = [
-        (
-            plan,
-            [(s, next_steps(s)) for s in plan.suggestions.all()],
-            plan.leader_id == request.user.pk,
+    rows_of = with_list_rows(
+        Suggestion.objects.select_related("congress", "session", "lead_deputy__person")
+    ).order_by("-created_at", "-pk")
+    context = {}
+    if (plan_id := int_param(request.GET, "plan")) is not None:
+        plan = plans.prefetch_related("activities").filter(pk=plan_id).first()
+        if plan is None:
+            raise Http404(_("没有这个督办事项。"))
+        page = bounded_page(
+            plan.suggestions.order_by("-created_at", "-pk"),
+            int_param(request.GET, "page") or 1,
+            PLAN_PAGE_SIZE,
         )
-        for plan in plans
+        suggestions = rows_for(page, rows_of)
+        plans_with_rows = [(plan, suggestions)]
+        context["page"] = page
+    else:
+        plans = plans.prefetch_related(
+            "activities",
+            Prefetch("suggestions", queryset=rows_of[:PLAN_PREVIEW], to_attr="previewed"),
+        )
+        plans_with_rows = [(plan, plan.previewed) for plan in plans]
+    context["rows"] = [
+        (plan, [(s, next_steps(s)) for s in suggestions], plan.leader_id == request.user.pk)
+        for plan, suggestions in plans_with_rows
     ]
-    return render(request, "web/leader/home.html", {"rows": rows})
+    return render(request, "web/leader/home.html", context)

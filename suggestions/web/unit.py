@@ -4,8 +4,7 @@ assignments."""
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -14,15 +13,8 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 
 from suggestions import access, services
-from suggestions.models import (
-    Assignment,
-    AssignmentStatus,
-    CoHandlingOpinion,
-    Reply,
-    State,
-    Suggestion,
-    UnitRole,
-)
+from suggestions.models import Assignment, AssignmentStatus, State, Suggestion, UnitRole
+from suggestions.models.handling import done_this_round
 from suggestions.params import BadQueryParameter, int_param
 
 from .actions import ActionPage
@@ -36,24 +28,18 @@ PAGE_SIZE = 20
 INBOX_COUNT_CAP = 1000
 
 
-def _done_this_round() -> Q:
-    """The assignment has done its part of the current round: a co-unit its opinion, a
-    responsible unit its reply."""
-    this_round = {"assignment": OuterRef("pk"), "round": OuterRef("suggestion__handling_round")}
-    opinion = Exists(CoHandlingOpinion.objects.filter(**this_round))
-    reply = Exists(Reply.objects.filter(**this_round))
-    return Q(opinion, role=UnitRole.CO) | (~Q(role=UnitRole.CO) & Q(reply))
-
-
 def _views(mine: QuerySet[Assignment], today) -> dict[str, tuple[str, QuerySet[Assignment]]]:
-    """The inbox's views: key → (label, assignments in their order)."""
+    """The inbox's views: key → (label, assignments in their order). To-do and overdue read
+    the stored open work (`has_open_work`, indexed by unit and deadline)."""
     active = mine.filter(status=AssignmentStatus.ACTIVE, suggestion__state__in=OPEN_STATES)
-    active = active.annotate(binding_due=Coalesce("rehandling_due_on", "due_on"))
-    todo = active.exclude(_done_this_round()).order_by("binding_due", "pk")
+    by_due = ("binding_due", "pk")
     return {
-        "todo": (_("待办"), todo),
-        "overdue": (_("已逾期"), todo.filter(binding_due__lt=today)),
-        "done": (_("本轮已办"), active.filter(_done_this_round()).order_by("binding_due", "pk")),
+        "todo": (_("待办"), mine.open_work().with_binding_due().order_by(*by_due)),
+        "overdue": (_("已逾期"), mine.overdue(today).order_by(*by_due)),
+        "done": (
+            _("本轮已办"),
+            active.filter(has_open_work=False).with_binding_due().order_by(*by_due),
+        ),
         "returned": (
             _("已退办"),
             mine.filter(status=AssignmentStatus.RETURNED).order_by("-assigned_on", "-pk"),
@@ -87,7 +73,7 @@ def unit_inbox(request: HttpRequest) -> HttpResponse:
         page,
         assignments.select_related(
             "unit", "suggestion__congress", "suggestion__lead_deputy__person"
-        ).annotate(done=ExpressionWrapper(_done_this_round(), output_field=BooleanField())),
+        ).annotate(done=ExpressionWrapper(done_this_round(), output_field=BooleanField())),
     )
     return render(
         request,

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -60,9 +59,15 @@ class Queue:
 
 def _suggestion_queues(mine: QuerySet[Suggestion]) -> list[Queue]:
     submitted = mine.filter(state=State.SUBMITTED).order_by("filed_on", "pk")
+    # `round <= handling_round` always holds (a reply belongs to a round already reached); it
+    # makes the EXISTS a probe of `reply_to_follow_up` per row walked (0.6 ms at 100,000
+    # suggestions) instead of a hash of every B/C reply built first (33,351 rows, 20-110 ms),
+    # which PostgreSQL otherwise chooses for an EXISTS under OR.
     to_follow = Exists(
         Reply.objects.filter(
-            suggestion=OuterRef("pk"), category__in=[ReplyCategory.B, ReplyCategory.C]
+            suggestion=OuterRef("pk"),
+            category__in=[ReplyCategory.B, ReplyCategory.C],
+            round__lte=OuterRef("handling_round"),
         )
     )
     return [
@@ -94,7 +99,9 @@ def _suggestion_queues(mine: QuerySet[Suggestion]) -> list[Queue]:
         Queue(
             "follow_up",
             _("跟踪落实"),
-            mine.filter(Q(state=State.FOLLOW_UP) | Q(to_follow, state=State.CLOSED)).order_by("pk"),
+            mine.filter(state__in=[State.FOLLOW_UP, State.CLOSED])
+            .filter(Q(state=State.FOLLOW_UP) | Q(to_follow))
+            .order_by("pk"),
             _("答复为B、C类待跟踪的，以及正在回头看的建议"),
         ),
     ]
@@ -102,14 +109,11 @@ def _suggestion_queues(mine: QuerySet[Suggestion]) -> list[Queue]:
 
 def _overdue(mine: QuerySet[Suggestion], today) -> QuerySet[Assignment]:
     """Responsible assignments past their binding deadline without this round's reply, the
-    longest overdue first (the partial index `assignment_open_due` serves this order)."""
+    longest overdue first (the partial index `assignment_overdue_queue` serves this order)."""
     return (
-        Assignment.objects.active()
+        Assignment.objects.overdue(today)
         .responsible()
-        .filter(suggestion__in=mine.filter(state__in=[State.ASSIGNED, State.REHANDLING]))
-        .annotate(binding_due=Coalesce("rehandling_due_on", "due_on"))
-        .filter(binding_due__lt=today)
-        .exclude(replies__round=F("suggestion__handling_round"))
+        .filter(suggestion__in=mine)
         .order_by("binding_due", "pk")
     )
 

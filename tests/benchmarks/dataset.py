@@ -438,5 +438,7 @@ def fill(target: int, say: Callable[[str], None] = print) -> None:
             existing += size
             say(f"  {existing}/{target} suggestions ({state['big']} assigned to {BIG_UNIT})")
     _supervision_plans(world, rng)
+    # Bulk inserts bypass the services that keep the open work current.
+    Assignment.objects.filter(status="active").refresh_open_work()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
