@@ -10,9 +10,10 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from congress.models import Congress, Session
+from congress.models import Congress
 from suggestions import public_projection, selectors
 from suggestions.annotations import key_supervised
 from suggestions.api.pagination import COUNT_CAP
@@ -30,6 +31,7 @@ from suggestions.params import int_param
 from suggestions.progress import next_steps
 from suggestions.search import search_suggestions, search_terms
 
+from .facets import public_list_facets
 from .paging import bounded_page, capped_count, rows_for
 
 PAGE_SIZE = 20
@@ -40,7 +42,8 @@ def search(queryset: QuerySet[Suggestion], query: str) -> QuerySet[Suggestion]:
     return search_suggestions(queryset, query)
 
 
-def _list_prefetches() -> list:
+def _row_prefetches() -> list:
+    """What a list row shows: the active units and whether it is 重点督办."""
     return [
         Prefetch(
             "assignments",
@@ -49,6 +52,13 @@ def _list_prefetches() -> list:
             .order_by("role", "unit__name"),
         ),
         Prefetch("supervision_plans", queryset=SupervisionPlan.objects.only("id", "theme")),
+    ]
+
+
+def _list_prefetches() -> list:
+    """A row's data and what its next steps are computed from (suggestions/progress.py)."""
+    return [
+        *_row_prefetches(),
         Prefetch(
             "replies",
             queryset=Reply.objects.only(
@@ -61,9 +71,11 @@ def _list_prefetches() -> list:
 
 def home(request: HttpRequest) -> HttpResponse:
     public = Suggestion.objects.public()
-    latest = list(selectors.public_suggestions().prefetch_related(*_list_prefetches())[:6])
+    # The home page's rows show no next steps: only what the row itself shows is read.
+    latest = selectors.public_suggestions().defer("body").prefetch_related(*_row_prefetches())
+    latest = latest[:6]
     context = {
-        "latest": [(s, next_steps(s)) for s in latest],
+        "latest": [(s, None, _detail_url(s)) for s in latest],
         # Counts stop at COUNT_CAP (shown as "10000+"): an exact count reads every row.
         "total": capped_count(public),
         "in_handling": capped_count(public.filter(state__in=[State.ASSIGNED, State.REHANDLING])),
@@ -125,21 +137,24 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
         PAGE_SIZE,
         count_with_page=bool(search_terms(query)),
     )
-    rows = rows_for(page, selectors.public_suggestions().prefetch_related(*_list_prefetches()))
+    rows = rows_for(
+        page, selectors.public_suggestions().defer("body").prefetch_related(*_list_prefetches())
+    )
     context = {
         "page": page,
         "count_cap": COUNT_CAP,
-        "rows": [(s, next_steps(s)) for s in rows],
+        "rows": [(s, next_steps(s), _detail_url(s)) for s in rows],
         "query": query,
         "chosen": chosen,
-        "congresses": Congress.objects.all(),
-        "sessions": Session.objects.select_related("term__congress"),
         "states": [(value, label) for value, label in State.choices if value in PUBLIC_STATES],
-        "units": selectors.public_facet_units(),
-        "categories": selectors.public_topics(),
+        **public_list_facets(),
         "reply_categories": ReplyCategory.choices,
     }
     return render(request, "web/public/list.html", context)
+
+
+def _detail_url(suggestion: Suggestion) -> str:
+    return reverse("web:suggestion-detail", args=[suggestion.pk])
 
 
 def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
