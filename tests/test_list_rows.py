@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from congress.models import HandlingUnit
+from suggestions.api import public_cache
 from suggestions.models import Assignment, State, UnitRole
 from suggestions.progress import NextStep
 from suggestions.templatetags.list_rows import facet_options, next_steps_list
@@ -66,6 +67,7 @@ def test_facet_options_select_the_chosen_value():
 
 
 def test_cached_facets_show_a_new_unit_and_topic_at_once(client, world):
+    public_cache.outage.reset()  # an earlier test's simulated Redis outage leaves the cache alone
     SuggestionFactory(
         lead_deputy=world.deputy, session=world.session, state=State.REGISTERED, topic="交通"
     )
