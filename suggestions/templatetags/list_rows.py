@@ -15,6 +15,7 @@ from enum import Enum
 from html import escape
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -126,10 +127,17 @@ def suggestion_row(suggestion: Suggestion, steps: list[NextStep] | None, url: st
 
 
 @register.simple_tag
-def suggestion_rows(rows: Iterable[tuple[Suggestion, list[NextStep] | None, str]]) -> SafeString:
-    """The <li>s of a whole list (suggestion, next steps or None, address), one per line."""
+def suggestion_rows(
+    rows: Iterable[tuple[Suggestion, list[NextStep] | None]], url_name: str
+) -> SafeString:
+    """The <li>s of a whole list of (suggestion, next steps or None), one per line, each
+    linking to the page `url_name` names for it."""
     labels = _Labels()
-    return mark_safe("\n    ".join(_row(s, steps, url, labels) for s, steps, url in rows))
+    return mark_safe(
+        META_SEPARATOR.join(
+            _row(s, steps, reverse(url_name, args=[s.pk]), labels) for s, steps in rows
+        )
+    )
 
 
 @register.simple_tag

@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from congress.models import Congress
@@ -75,7 +74,7 @@ def home(request: HttpRequest) -> HttpResponse:
     latest = selectors.public_suggestions().defer("body").prefetch_related(*_row_prefetches())
     latest = latest[:6]
     context = {
-        "latest": [(s, None, _detail_url(s)) for s in latest],
+        "latest": [(s, None) for s in latest],
         # Counts stop at COUNT_CAP (shown as "10000+"): an exact count reads every row.
         "total": capped_count(public),
         "in_handling": capped_count(public.filter(state__in=[State.ASSIGNED, State.REHANDLING])),
@@ -143,7 +142,7 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "count_cap": COUNT_CAP,
-        "rows": [(s, next_steps(s), _detail_url(s)) for s in rows],
+        "rows": [(s, next_steps(s)) for s in rows],
         "query": query,
         "chosen": chosen,
         "states": [(value, label) for value, label in State.choices if value in PUBLIC_STATES],
@@ -151,10 +150,6 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
         "reply_categories": ReplyCategory.choices,
     }
     return render(request, "web/public/list.html", context)
-
-
-def _detail_url(suggestion: Suggestion) -> str:
-    return reverse("web:suggestion-detail", args=[suggestion.pk])
 
 
 def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
