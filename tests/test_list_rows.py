@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from congress.models import HandlingUnit
 from suggestions.api import public_cache
-from suggestions.models import Assignment, State, UnitRole
+from suggestions.models import Assignment, State, SupervisionPlan, UnitRole
 from suggestions.progress import NextStep
 from suggestions.templatetags.list_rows import facet_options, next_steps_list
 from tests.factories import SuggestionFactory
@@ -82,3 +82,17 @@ def test_cached_facets_show_a_new_unit_and_topic_at_once(client, world):
     assert "新设的单位</option>" in html
     assert '<option value="教育">教育</option>' in html
     assert '<option value="交通">交通</option>' in html
+
+
+def test_the_key_badge_marks_only_suggestions_under_a_supervision_plan(client, world):
+    plan = SupervisionPlan.objects.create(congress=world.congress, theme="重点督办主题")
+    for title in ("受督办的建议", "普通的建议"):
+        s = SuggestionFactory(
+            lead_deputy=world.deputy, session=world.session, state=State.REGISTERED, title=title
+        )
+        if title == "受督办的建议":
+            plan.suggestions.add(s)
+    for url in ("/", "/suggestions/"):
+        rows = client.get(url).content.decode().split("<li>\n  <h3>")[1:]
+        marked = {row.split("</a>")[0].split(">")[-1]: 'class="badge key"' in row for row in rows}
+        assert marked == {"受督办的建议": True, "普通的建议": False}, url

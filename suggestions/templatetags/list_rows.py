@@ -99,10 +99,17 @@ def _units(suggestion: Suggestion, labels: _Labels) -> str:
     return f'\n  <p class="meta">{labels.units}：{units}</p>'
 
 
+def _is_key(s: Suggestion) -> bool:
+    """重点督办: the list's EXISTS annotation when the rows were read with it (the public
+    pages), else the prefetched supervision plans (the staff, deputy and leader lists)."""
+    listed = getattr(s, "listed_as_key", None)
+    return bool(s.supervision_plans.all()) if listed is None else listed
+
+
 def _row(s: Suggestion, steps: list[NextStep] | None, url: str, labels: _Labels) -> str:
     state = escape(s.state)
     meta = [f'<span class="badge state-{state}">{labels.states.get(s.state) or state}</span>']
-    if s.supervision_plans.all():
+    if _is_key(s):
         meta.append(f'<span class="badge key">{labels.key}</span>')
     session = escape(s.session.name) if s.session else labels.recess
     meta.append(f"{escape(s.congress.short_name or s.congress.name)} · {session}")

@@ -24,7 +24,6 @@ from suggestions.models import (
     ReplyCategory,
     State,
     Suggestion,
-    SupervisionPlan,
 )
 from suggestions.params import int_param
 from suggestions.progress import next_steps
@@ -41,23 +40,26 @@ def search(queryset: QuerySet[Suggestion], query: str) -> QuerySet[Suggestion]:
     return search_suggestions(queryset, query)
 
 
-def _row_prefetches() -> list:
-    """What a list row shows: the active units and whether it is 重点督办."""
-    return [
-        Prefetch(
-            "assignments",
-            queryset=Assignment.objects.filter(status=AssignmentStatus.ACTIVE)
-            .select_related("unit")
-            .order_by("role", "unit__name"),
-        ),
-        Prefetch("supervision_plans", queryset=SupervisionPlan.objects.only("id", "theme")),
-    ]
+def _listed(queryset: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
+    """What a list row shows: without the body, with whether it is 重点督办 (an EXISTS in the
+    rows' query, read by templatetags/list_rows.py) and the active units."""
+    return (
+        queryset.defer("body")
+        .annotate(listed_as_key=key_supervised())
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.filter(status=AssignmentStatus.ACTIVE)
+                .select_related("unit")
+                .order_by("role", "unit__name"),
+            )
+        )
+    )
 
 
-def _list_prefetches() -> list:
-    """A row's data and what its next steps are computed from (suggestions/progress.py)."""
+def _next_step_prefetches() -> list:
+    """What a row's next steps are computed from (suggestions/progress.py)."""
     return [
-        *_row_prefetches(),
         Prefetch(
             "replies",
             queryset=Reply.objects.only(
@@ -71,8 +73,7 @@ def _list_prefetches() -> list:
 def home(request: HttpRequest) -> HttpResponse:
     public = Suggestion.objects.public()
     # The home page's rows show no next steps: only what the row itself shows is read.
-    latest = selectors.public_suggestions().defer("body").prefetch_related(*_row_prefetches())
-    latest = latest[:6]
+    latest = _listed(selectors.public_suggestions())[:6]
     context = {
         "latest": [(s, None) for s in latest],
         # Counts stop at COUNT_CAP (shown as "10000+"): an exact count reads every row.
@@ -137,7 +138,7 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
         count_with_page=bool(search_terms(query)),
     )
     rows = rows_for(
-        page, selectors.public_suggestions().defer("body").prefetch_related(*_list_prefetches())
+        page, _listed(selectors.public_suggestions()).prefetch_related(*_next_step_prefetches())
     )
     context = {
         "page": page,
