@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from congress.models import Congress, Session
+from congress.models import Congress
 from suggestions import public_projection, selectors
 from suggestions.annotations import key_supervised
 from suggestions.api.pagination import COUNT_CAP
@@ -24,12 +24,12 @@ from suggestions.models import (
     ReplyCategory,
     State,
     Suggestion,
-    SupervisionPlan,
 )
 from suggestions.params import int_param
 from suggestions.progress import next_steps
 from suggestions.search import search_suggestions, search_terms
 
+from .facets import public_list_facets
 from .paging import bounded_page, capped_count, rows_for
 
 PAGE_SIZE = 20
@@ -40,15 +40,26 @@ def search(queryset: QuerySet[Suggestion], query: str) -> QuerySet[Suggestion]:
     return search_suggestions(queryset, query)
 
 
-def _list_prefetches() -> list:
+def _listed(queryset: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
+    """What a list row shows: without the body, with whether it is 重点督办 (an EXISTS in the
+    rows' query, read by templatetags/list_rows.py) and the active units."""
+    return (
+        queryset.defer("body")
+        .annotate(listed_as_key=key_supervised())
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.filter(status=AssignmentStatus.ACTIVE)
+                .select_related("unit")
+                .order_by("role", "unit__name"),
+            )
+        )
+    )
+
+
+def _next_step_prefetches() -> list:
+    """What a row's next steps are computed from (suggestions/progress.py)."""
     return [
-        Prefetch(
-            "assignments",
-            queryset=Assignment.objects.filter(status=AssignmentStatus.ACTIVE)
-            .select_related("unit")
-            .order_by("role", "unit__name"),
-        ),
-        Prefetch("supervision_plans", queryset=SupervisionPlan.objects.only("id", "theme")),
         Prefetch(
             "replies",
             queryset=Reply.objects.only(
@@ -61,9 +72,10 @@ def _list_prefetches() -> list:
 
 def home(request: HttpRequest) -> HttpResponse:
     public = Suggestion.objects.public()
-    latest = list(selectors.public_suggestions().prefetch_related(*_list_prefetches())[:6])
+    # The home page's rows show no next steps: only what the row itself shows is read.
+    latest = _listed(selectors.public_suggestions())[:6]
     context = {
-        "latest": [(s, next_steps(s)) for s in latest],
+        "latest": [(s, None) for s in latest],
         # Counts stop at COUNT_CAP (shown as "10000+"): an exact count reads every row.
         "total": capped_count(public),
         "in_handling": capped_count(public.filter(state__in=[State.ASSIGNED, State.REHANDLING])),
@@ -125,18 +137,17 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
         PAGE_SIZE,
         count_with_page=bool(search_terms(query)),
     )
-    rows = rows_for(page, selectors.public_suggestions().prefetch_related(*_list_prefetches()))
+    rows = rows_for(
+        page, _listed(selectors.public_suggestions()).prefetch_related(*_next_step_prefetches())
+    )
     context = {
         "page": page,
         "count_cap": COUNT_CAP,
         "rows": [(s, next_steps(s)) for s in rows],
         "query": query,
         "chosen": chosen,
-        "congresses": Congress.objects.all(),
-        "sessions": Session.objects.select_related("term__congress"),
         "states": [(value, label) for value, label in State.choices if value in PUBLIC_STATES],
-        "units": selectors.public_facet_units(),
-        "categories": selectors.public_topics(),
+        **public_list_facets(),
         "reply_categories": ReplyCategory.choices,
     }
     return render(request, "web/public/list.html", context)
