@@ -20,7 +20,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from suggestions.models import State, Suggestion, UnitRole
+from suggestions.models import Assignment, AssignmentStatus, State, Suggestion, UnitRole
 from suggestions.progress import NextStep
 from suggestions.templatetags.web_extras import due_class, due_text
 
@@ -49,6 +49,11 @@ class _Labels:
         self.units = escape(_("承办单位"))
         self.due = escape(_("期限"))
         self.nothing_pending = escape(_("目前没有待办事项。"))
+        self.statuses = {value: escape(str(label)) for value, label in AssignmentStatus.choices}
+        self.rehandling = escape(_("重新办理"))
+        self.co_opinion_given = escape(_("已提交协办意见"))
+        self.replied = escape(_("已答复"))
+        self.to_do = escape(_("待办"))
 
 
 @register.simple_tag
@@ -145,6 +150,40 @@ def suggestion_rows(
             _row(s, steps, reverse(url_name, args=[s.pk]), labels) for s, steps in rows
         )
     )
+
+
+def _assignment_row(a: Assignment, show: str, labels: _Labels) -> str:
+    s = a.suggestion
+    url = escape(reverse("web:unit-assignment", args=[a.pk]))
+    rehandling = f" · <strong>{labels.rehandling}</strong>" if s.state == State.REHANDLING else ""
+    due_on = a.current_due_on
+    if show in ("todo", "overdue"):
+        left = f'<td class="{due_class(due_on)}">{escape(due_text(due_on))}</td>'
+    else:
+        left = f"<td>{labels.statuses.get(a.status) or escape(a.status)}</td>"
+    if show in ("returned", "finished"):
+        this_round = labels.states.get(s.state) or escape(s.state)
+    elif a.done:
+        this_round = labels.co_opinion_given if a.role == UnitRole.CO else labels.replied
+    else:
+        this_round = labels.to_do
+    return (
+        f'  <tr>\n    <td><a href="{url}">{escape(s.title)}</a><br><span class="muted small">'
+        f"{escape(s.number_display)} · {labels.lead_deputy} {escape(s.lead_deputy.person.name)}"
+        f"{rehandling}</span></td>\n"
+        f"    <td>{labels.roles.get(a.role) or escape(a.role)}</td>\n"
+        f"    <td>{due_on.isoformat() if due_on else ''}</td>\n"
+        f"    {left}\n    <td>{this_round}</td>\n  </tr>"
+    )
+
+
+@register.simple_tag
+def assignment_rows(rows: Iterable[Assignment], show: str) -> SafeString:
+    """The <tr>s of a unit's inbox view `show`: the suggestion (number, lead deputy, whether
+    re-handled), the unit's role, the binding deadline, days left or the assignment's
+    status, and where this round stands (or the suggestion's state once it is over)."""
+    labels = _Labels()
+    return mark_safe("\n".join(_assignment_row(a, show, labels) for a in rows))
 
 
 @register.simple_tag

@@ -73,7 +73,9 @@ def unit_inbox(request: HttpRequest) -> HttpResponse:
         page,
         assignments.select_related(
             "unit", "suggestion__congress", "suggestion__lead_deputy__person"
-        ).annotate(done=ExpressionWrapper(done_this_round(), output_field=BooleanField())),
+        )
+        .defer("suggestion__body")
+        .annotate(done=ExpressionWrapper(done_this_round(), output_field=BooleanField())),
     )
     return render(
         request,

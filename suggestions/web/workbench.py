@@ -148,11 +148,13 @@ def workbench(request: HttpRequest) -> HttpResponse:
             failed_reminders_for(request.user), OVERVIEW_COUNT_CAP
         ),
     }
-    overdue = _overdue(mine, today).select_related("unit", "suggestion")
+    overdue = _overdue(mine, today).select_related("unit", "suggestion").defer("suggestion__body")
     if (unit_id := int_param(request.GET, "unit")) is not None:
         overdue = overdue.filter(unit_id=unit_id)
         context["unit_id"] = unit_id
-    follow_up_due = _follow_up_due(mine, today).select_related("suggestion")
+    follow_up_due = (
+        _follow_up_due(mine, today).select_related("suggestion").defer("suggestion__body")
+    )
     if chosen == "overdue":
         page = bounded_page(overdue, number, PAGE_SIZE, cap=QUEUE_COUNT_CAP)
         context.update(page=page, title=_("逾期未答复"), overdue=rows_for(page, overdue))
