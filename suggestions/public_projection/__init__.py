@@ -13,7 +13,8 @@ internal supervision activities, the withheld reason, and the accounts of staff 
 clerks (the public reads the acting body; deputies are named).
 
 `project()` and the `public_*` functions work on a suggestion loaded with
-`detail_queryset()` and run no further queries. The parts live in `replies` (reply text as
+`detail_queryset()` and run no further queries, except `public_links`, which reads the links
+of both directions in one query of its own (two prefetches cost twice the Python time). The parts live in `replies` (reply text as
 published, and the searchable copy the services keep), `timeline` (public events: text and
 actor) and `records` (dates at their precision, assignments, outcomes, supervision,
 follow-up, links); import them from this package.
@@ -31,7 +32,6 @@ from suggestions.models import (
     Event,
     Reply,
     Suggestion,
-    SuggestionLink,
     SupervisionActivity,
     SupervisionPlan,
 )
@@ -75,7 +75,8 @@ def detail_queryset() -> QuerySet[Suggestion]:
     a prefetch of an empty foreign key runs no query, while each join made PostgreSQL plan
     the main query longer than it runs (eight tables: about 2 ms of planning, 0.1 ms of
     execution at 100,000 suggestions). Co-signers come with their deputy and person in one
-    query (three before)."""
+    query (three before). Links are not prefetched: `public_links` reads both directions in
+    one query."""
     return (
         Suggestion.objects.public()
         .select_related("congress", "session", "lead_deputy__person", "lead_deputy__delegation")
@@ -104,14 +105,6 @@ def detail_queryset() -> QuerySet[Suggestion]:
                 queryset=SupervisionActivity.objects.filter(is_public=True),
             ),
             "follow_up_reviews",
-            Prefetch(
-                "links_out",
-                queryset=SuggestionLink.objects.select_related("to_suggestion__congress"),
-            ),
-            Prefetch(
-                "links_in",
-                queryset=SuggestionLink.objects.select_related("from_suggestion__congress"),
-            ),
         )
     )
 

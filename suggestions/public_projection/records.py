@@ -6,11 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from suggestions.models import (
     PUBLIC_STATES,
     AssignmentStatus,
     DatePrecision,
     Suggestion,
+    SuggestionLink,
     format_partial_date,
 )
 
@@ -203,10 +206,41 @@ class PublicLink:
     note: str
 
 
+LINK_FIELDS = (
+    "kind",
+    "note",
+    *(
+        f"{end}__{field}"
+        for end in ("from_suggestion", "to_suggestion")
+        for field in ("title", "state", "withheld_reason", "congress__name")
+    ),
+)
+
+
 def public_links(suggestion: Suggestion) -> list[PublicLink]:
-    """Links to public suggestions only: a withheld or unpublished one is not named."""
-    pairs = [("out", link, link.to_suggestion) for link in suggestion.links_out.all()]
-    pairs += [("in", link, link.from_suggestion) for link in suggestion.links_in.all()]
+    """Links to public suggestions only: a withheld or unpublished one is not named.
+
+    Both directions come from one query with only the columns read here: two prefetches
+    (links_out, links_in) of whole linked suggestions spent more Python time building their
+    SQL and rows than PostgreSQL spent running them."""
+    links = (
+        SuggestionLink.objects.filter(
+            Q(from_suggestion_id=suggestion.pk) | Q(to_suggestion_id=suggestion.pk)
+        )
+        .select_related("from_suggestion__congress", "to_suggestion__congress")
+        .only(*LINK_FIELDS)
+        .order_by("pk")
+    )
+    pairs = [
+        ("out", link, link.to_suggestion)
+        for link in links
+        if link.from_suggestion_id == suggestion.pk
+    ]
+    pairs += [
+        ("in", link, link.from_suggestion)
+        for link in links
+        if link.from_suggestion_id != suggestion.pk
+    ]
     return [
         PublicLink(
             kind=link.kind,
