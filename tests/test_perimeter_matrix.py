@@ -121,7 +121,10 @@ MUST_SHOW_LISTS: dict[tuple[str, str], tuple[str, ...]] = {
     ("lead_deputy", "/deputy/"): ("draft.title", "returned.revision_title"),
     ("cosigner", "/deputy/"): ("draft.title",),
     ("staff", "/staff/"): ("submitted.title", "registered.title"),
+    ("staff", "/staff/?queue=review"): ("submitted.title",),
+    ("staff", "/staff/?queue=assign"): ("registered.title",),
     ("lead_unit", "/unit/"): ("assigned.title",),
+    ("lead_unit", "/unit/?show=todo"): ("assigned.title",),
     ("supervising_leader", "/leader/"): ("assigned.title", "supervision.activity_title"),
     ("staff", "ledger-session-a"): ("registered.title",),
     ("foreign_staff", "ledger-session-b"): ("foreign_assigned.title",),
@@ -362,7 +365,30 @@ UNIT_PORTAL = ("lead_unit", "co_unit", "foreign_unit")
 SUBMITTED = SUBMITTED_ON | {"foreign_assigned"}
 # What a role without the portal tries to open (the answer must not depend on the id).
 PROBES = ("withheld", "returned", "assigned")
-ROLE_LISTS = ("/deputy/", "/staff/", "/staff/dashboard/", "/unit/", "/leader/", "/inbox/")
+ROLE_LISTS = (
+    "/deputy/",
+    "/staff/",
+    # Each workbench queue and unit inbox view has its own pages beyond the overview.
+    *(
+        f"/staff/?queue={queue}"
+        for queue in (
+            "review",
+            "register",
+            "assign",
+            "evaluation",
+            "key",
+            "follow_up",
+            "overdue",
+            "follow_up_due",
+        )
+    ),
+    "/staff/dashboard/",
+    "/staff/exports/",
+    "/unit/",
+    *(f"/unit/?show={view}" for view in ("todo", "overdue", "done", "returned", "finished")),
+    "/leader/",
+    "/inbox/",
+)
 
 
 def test_role_pages(perimeter, reader):
