@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import os
 
-from celery import Celery
+from celery import Celery, shared_task
 from celery.schedules import crontab
+from django.db import OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "congress.settings")
 
@@ -16,6 +17,19 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Not an app of its own: the ledger export jobs live in the suggestions app.
 app.autodiscover_tasks(["suggestions.exports"])
+
+
+def database_task(name: str):
+    """The periodic tasks' decorator: a dropped connection or a deadlock (OperationalError)
+    is retried with backoff, at most five times; no result is kept. Each task's work is
+    claimed in the database, so a retry never does it twice."""
+    return shared_task(
+        name=name,
+        ignore_result=True,
+        autoretry_for=(OperationalError,),
+        retry_backoff=True,
+        max_retries=5,
+    )
 
 
 @app.on_after_configure.connect

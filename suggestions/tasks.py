@@ -3,31 +3,17 @@
 
 from __future__ import annotations
 
-from celery import shared_task
-from django.db import OperationalError
-
+from congress.celery import database_task
 from suggestions import statistics
 
 
-@shared_task(
-    name="statistics.refresh_due",
-    ignore_result=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@database_task("statistics.refresh_due")
 def refresh_due_statistics() -> int:
     """Recount each congress written to since its last count, or counted on an earlier day."""
     return statistics.refresh_due()
 
 
-@shared_task(
-    name="statistics.refresh_all",
-    ignore_result=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@database_task("statistics.refresh_all")
 def refresh_all_statistics() -> int:
     """Recount every congress (daily, after midnight)."""
     return statistics.refresh_all()

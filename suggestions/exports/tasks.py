@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import OperationalError
+
+from congress.celery import database_task
 
 from . import building, jobs
 
@@ -15,23 +16,11 @@ def build_ledger_export(job_id: int) -> bool:
     return building.build(job_id)
 
 
-@shared_task(
-    name="exports.sweep",
-    ignore_result=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@database_task("exports.sweep")
 def sweep_exports() -> dict[str, int]:
     return jobs.sweep()
 
 
-@shared_task(
-    name="exports.cleanup",
-    ignore_result=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@database_task("exports.cleanup")
 def cleanup_exports() -> int:
     return jobs.cleanup()

@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 import math
 
-from celery import shared_task
 from django.conf import settings
-from django.db import OperationalError
+
+from congress.celery import database_task
 
 from .delivery import deliver_all, deliver_batch, expire_abandoned
 from .sweep import run_sweep
@@ -19,13 +19,7 @@ from .sweep import run_sweep
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    name="reminders.sweep",
-    ignore_result=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@database_task("reminders.sweep")
 def sweep() -> dict:
     """Find and claim everything due now, then hand the new reminders to deliverers."""
     result = run_sweep()
@@ -43,26 +37,14 @@ def sweep() -> dict:
     return {"created": result.created_total, "cancelled": result.cancelled}
 
 
-@shared_task(
-    name="reminders.deliver",
-    ignore_result=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@database_task("reminders.deliver")
 def deliver() -> int:
     """Deliver one batch of pending reminders."""
     expire_abandoned()
     return deliver_batch().sent
 
 
-@shared_task(
-    name="reminders.deliver_all",
-    ignore_result=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@database_task("reminders.deliver_all")
 def deliver_everything() -> int:
     """Deliver every pending reminder whose attempt is due (retries after backoff included)."""
     return deliver_all().sent
