@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import pytest
 
+from congress.services_runner import start_own_redis
 from tests.factories import (
     CongressFactory,
     CongressStaffFactory,
@@ -136,3 +138,17 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
         database.setdefault("TEST", {})["NAME"] = str(
             tmp_path_factory.mktemp("sqlite") / "test_db.sqlite3"
         )
+
+
+@pytest.fixture
+def broker_url(tmp_path):
+    """REDIS_URL when the environment gives one, else a redis-server of our own."""
+    url = os.environ.get("REDIS_URL", "").strip()
+    if url:
+        yield url
+        return
+    own = start_own_redis(tmp_path / "redis")
+    try:
+        yield own.url
+    finally:
+        own.stop()

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 
 import pytest
 from rest_framework.test import APIClient
 
-from congress.services_runner import start_own_redis
 from suggestions.exports import jobs
 from suggestions.exports.tasks import build_ledger_export
 from suggestions.ledger import ledger_headers
@@ -21,20 +19,6 @@ from tests import lifecycle
 from tests.celery_harness import celery_running, log_tail, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def broker_url(tmp_path):
-    """REDIS_URL when the environment gives one, else a redis-server of our own."""
-    url = os.environ.get("REDIS_URL", "").strip()
-    if url:
-        yield url
-        return
-    own = start_own_redis(tmp_path / "redis")
-    try:
-        yield own.url
-    finally:
-        own.stop()
 
 
 def test_a_real_worker_builds_the_job_the_broker_missed(

@@ -4,12 +4,10 @@ delivers, the e-mails land in the file backend. No eager mode, no in-memory brok
 
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
 
-from congress.services_runner import start_own_redis
 from suggestions.reminders.models import InboxMessage, Reminder, ReminderStatus
 from tests.celery_harness import (
     build_due_assignments,
@@ -20,20 +18,6 @@ from tests.celery_harness import (
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def broker_url(tmp_path):
-    """REDIS_URL when the environment gives one, else a redis-server of our own."""
-    url = os.environ.get("REDIS_URL", "").strip()
-    if url:
-        yield url
-        return
-    own = start_own_redis(tmp_path / "redis")
-    try:
-        yield own.url
-    finally:
-        own.stop()
 
 
 def test_beat_triggered_sweep_delivers_each_reminder_once(world, tmp_path, broker_url, settings):
