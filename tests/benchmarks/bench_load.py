@@ -281,6 +281,13 @@ def main() -> None:
         "bypass; may be repeated",
     )
     parser.add_argument("--fill-only", action="store_true")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="measure only the rows whose label contains this (repeatable); "
+        "the minimal view is always measured",
+    )
     parser.add_argument("--output", type=Path, help="also write the table to this file")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
@@ -309,7 +316,11 @@ def main() -> None:
     if args.fill_only:
         return
     manage(env, "collectstatic", "--noinput", "--verbosity", "0")
-    rows = scenarios(args.export)
+    rows = [
+        row
+        for row in scenarios(args.export)
+        if row.label == MINIMAL or not args.only or any(o in row.label for o in args.only)
+    ]
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         pg_version = cursor.fetchone()[0]
