@@ -6,8 +6,9 @@ model instances than PostgreSQL spent running them. On PostgreSQL `load_public_d
 reads the suggestion with each related collection as a JSON array of its rows (an
 `ARRAY(SELECT jsonb_build_object(…) … ORDER BY …)` per collection, in the order its
 prefetch would give), and turns the rows into the same model instances a prefetch makes,
-so that `project()` and the functions it calls run unchanged, without a query. Other
-databases read `detail_queryset()`.
+so that `project()` and the functions it calls run unchanged, without a query. The query's
+text is built once per process and prepared once per database connection
+(`load_public_detail`). Other databases read `detail_queryset()` (`public_detail`).
 
 The collections' rows hold only the columns the projection reads (`Shape`); a column left
 out is a deferred field, and reading it would run a query, which the query-count tests
@@ -16,14 +17,12 @@ out is a deferred field, and reading it would run a query, which the query-count
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import json
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ImproperlyConfigured
@@ -97,18 +96,14 @@ class Shape:
 
 
 def _python(model_field, value):
-    """A JSON value as the column's Python value (dates and times come as ISO text)."""
-    if value is None:
-        return None
-    value = model_field.to_python(value)
-    if isinstance(value, dt.datetime) and settings.USE_TZ and value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value
+    """A JSON value as the column's Python value (dates and times with their offset come as
+    ISO text)."""
+    return None if value is None else model_field.to_python(value)
 
 
 def prefetched(obj: Model, name: str, shape: Shape, rows: list[dict]) -> None:
     """Cache the instances of `rows` as `obj.<name>.all()`, as prefetch_related does. A
-    query made from the cached queryset (a filter, a count) would read no rows."""
+    query derived from the cached queryset (a filter) reads no rows rather than all."""
     queryset = shape.model._base_manager.none()
     queryset._result_cache = [shape.instance(row) for row in rows]
     queryset._prefetch_done = True
