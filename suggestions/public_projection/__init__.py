@@ -12,9 +12,10 @@ opinions, unpublished or withheld replies and the passages staff marked in publi
 internal supervision activities, the withheld reason, and the accounts of staff and unit
 clerks (the public reads the acting body; deputies are named).
 
-`project()` and the `public_*` functions work on a suggestion loaded with
-`detail_queryset()` and run no further queries, except `public_links`, which reads the links
-of both directions in one query of its own (two prefetches cost twice the Python time). The parts live in `replies` (reply text as
+`project()` and the `public_*` functions work on a suggestion loaded with `public_detail()`
+(on PostgreSQL one query, `loading`) or `detail_queryset()` and run no further queries,
+except `public_links` after `detail_queryset()`, which reads the links of both directions in
+one query of its own (two prefetches cost twice the Python time). The parts live in `replies` (reply text as
 published, and the searchable copy the services keep), `timeline` (public events: text and
 actor) and `records` (dates at their precision, assignments, outcomes, supervision,
 follow-up, links); import them from this package.
@@ -24,8 +25,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
+from suggestions import limits
 from suggestions.models import (
     Assignment,
     CoSignature,
@@ -37,6 +40,7 @@ from suggestions.models import (
 )
 from suggestions.progress import NextStep, next_steps
 
+from .loading import load_public_detail
 from .records import (
     PublicAssignment,
     PublicDate,
@@ -107,6 +111,21 @@ def detail_queryset() -> QuerySet[Suggestion]:
             "follow_up_reviews",
         )
     )
+
+
+def public_detail(pk: int | str) -> Suggestion | None:
+    """The public suggestion `pk` loaded for `project()`, or None when there is none (or
+    `pk` is no id): on PostgreSQL in one query (`loading.load_public_detail`), elsewhere
+    with `detail_queryset()`."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    if not 1 <= pk <= limits.MAX_ID:
+        return None
+    if connection.vendor == "postgresql":
+        return load_public_detail(pk)
+    return detail_queryset().filter(pk=pk).first()
 
 
 # ---- The whole suggestion ----
@@ -202,6 +221,7 @@ __all__ = [
     "is_public",
     "project",
     "public_actor",
+    "public_detail",
     "public_outcomes",
     "public_replies",
     "public_reply_text",

@@ -222,14 +222,20 @@ def public_links(suggestion: Suggestion) -> list[PublicLink]:
 
     Both directions come from one query with only the columns read here: two prefetches
     (links_out, links_in) of whole linked suggestions spent more Python time building their
-    SQL and rows than PostgreSQL spent running them."""
+    SQL and rows than PostgreSQL spent running them. `load_public_detail` reads them with the
+    suggestion (cached as "links", as a prefetch would be)."""
+    loaded = getattr(suggestion, "_prefetched_objects_cache", {}).get("links")
     links = (
-        SuggestionLink.objects.filter(
-            Q(from_suggestion_id=suggestion.pk) | Q(to_suggestion_id=suggestion.pk)
+        loaded
+        if loaded is not None
+        else (
+            SuggestionLink.objects.filter(
+                Q(from_suggestion_id=suggestion.pk) | Q(to_suggestion_id=suggestion.pk)
+            )
+            .select_related("from_suggestion__congress", "to_suggestion__congress")
+            .only(*LINK_FIELDS)
+            .order_by("pk")
         )
-        .select_related("from_suggestion__congress", "to_suggestion__congress")
-        .only(*LINK_FIELDS)
-        .order_by("pk")
     )
     pairs = [
         ("out", link, link.to_suggestion)

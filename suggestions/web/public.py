@@ -154,7 +154,7 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
 
 
 def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    suggestion = public_projection.detail_queryset().filter(pk=pk).first()
+    suggestion = public_projection.public_detail(pk)
     if suggestion is None:
         raise Http404(_("没有这件公开的建议。"))
     projected = public_projection.project(suggestion)

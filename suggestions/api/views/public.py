@@ -81,7 +81,10 @@ class PublicSuggestionViewSet(PublicResponseCacheMixin, SearchMixin, viewsets.Re
         return PublicSuggestionDetailSerializer
 
     def retrieve(self, request, *args, **kwargs):
-        projected = public_projection.project(self.get_object())
+        # One query (suggestions/public_projection/loading.py); get_object() only to answer
+        # a missing or withheld suggestion with the viewset's own 404.
+        suggestion = public_projection.public_detail(kwargs["pk"]) or self.get_object()
+        projected = public_projection.project(suggestion)
         return Response(PublicSuggestionDetailSerializer(projected).data)
 
     @extend_schema(
