@@ -19,6 +19,7 @@ from rest_framework.test import APIClient
 
 from suggestions import public_projection
 from suggestions.models import Suggestion
+from suggestions.public_projection import loading
 from tests.test_list_query_counts import grow
 from tests.test_public_projection import case, site_language  # noqa: F401 (fixtures)
 
@@ -110,3 +111,22 @@ def test_the_detail_is_one_query_on_postgresql(case):  # noqa: F811
         assert [q["sql"] for q in captured.captured_queries] == [
             f"EXECUTE public_suggestion_detail({case.pk})"
         ]
+
+
+def test_a_statement_prepared_but_never_recorded_is_reused(case):  # noqa: F811
+    """A request that prepared the statement and then failed (a statement timeout) left it
+    on the connection unrecorded; the next request on that connection must still answer."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the prepared statement is PostgreSQL's")
+    client = APIClient()
+    url = f"/api/v1/suggestions/{case.pk}/"
+    assert client.get(url).status_code == 200
+    loading.prepared_on.clear()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.json()["id"] == case.pk
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [loading.STATEMENT]
+        )
+        assert cursor.fetchone() == (1,)
