@@ -52,6 +52,21 @@ CLOCK_LABELS: dict[Clock, str] = {
     Clock.PUBLICATION: gettext_lazy("答复公开期限"),
 }
 
+# What starts each clock, as explanations name it.
+CLOCK_STARTS: dict[Clock, str] = {
+    Clock.REVISION: gettext_lazy("退回"),
+    Clock.RECESS_ASSIGNMENT: gettext_lazy("收到"),
+    Clock.SESSION_ASSIGNMENT: gettext_lazy("闭幕"),
+    Clock.RETURN: gettext_lazy("交办"),
+    Clock.CONTACT: gettext_lazy("交办"),
+    Clock.CO_OPINION: gettext_lazy("交办"),
+    Clock.REPLY: gettext_lazy("交办"),
+    Clock.EXTENDED_REPLY: gettext_lazy("交办"),
+    Clock.EVALUATION: gettext_lazy("答复"),
+    Clock.REHANDLING: gettext_lazy("不满意测评"),
+    Clock.PUBLICATION: gettext_lazy("答复"),
+}
+
 # The Congress field holding each clock's override (blank: the preset's figure).
 OVERRIDE_FIELDS: dict[Clock, str] = {clock: f"{clock.value}_period" for clock in Clock}
 
@@ -405,6 +420,13 @@ class CongressRules:
 def cited(rule: Rule, deadline: Deadline) -> Deadline:
     """`deadline` with its explanation led by the rule it applied."""
     return dataclasses.replace(deadline, explanation=f"{rule.citation()}；{deadline.explanation}")
+
+
+def preset_rules(name: str) -> CongressRules:
+    preset = PRESETS[name]
+    return CongressRules(
+        preset=preset, clocks=dict(preset.clocks), extension_mode=preset.extension_mode
+    )
 
 
 def rules_for(congress: Congress) -> CongressRules:
