@@ -8,7 +8,8 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from congress.models import (
     CalendarOverride,
@@ -94,7 +95,7 @@ class CongressAdmin(PerimeterAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return _superuser(request)
 
-    @admin.display(description=_("现行各项期限"))
+    @admin.display(description=gettext_lazy("现行各项期限"))
     def applied_rules(self, obj: Congress) -> str:
         """Each clock as it applies now, with its source, so staff see what they override."""
         if obj.pk is None:
@@ -109,7 +110,12 @@ class CongressAdmin(PerimeterAdmin):
             for clock in CLOCK_LABELS
             for rule in [rules.rule(clock)]
         ]
-        return format_html("<ul>{}</ul>", format_html_join("", "{}", ((r,) for r in rows)))
+        notes = [_(text) for text in (rules.preset.note, rules.preset.statistics_source) if text]
+        return format_html(
+            "<ul>{}</ul>{}",
+            format_html_join("", "{}", ((r,) for r in rows)),
+            format_html_join("", "<p>{}</p>", ((n,) for n in notes)),
+        )
 
 
 class SessionInline(PerimeterMixin, admin.TabularInline):

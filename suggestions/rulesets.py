@@ -107,9 +107,9 @@ class RuleSet:
     clocks: dict[Clock, Rule]
     # Whether an extension adds to the reply period or replaces it by a longer one.
     extension_mode: str = ExtensionMode.REPLACE
-    # Ratings the deputy never returned (未反馈) stay out of the satisfaction rate.
-    unreturned_ratings_excluded: bool = True
-    statistics_source: str = ""  # msgid citing where the statistics rule comes from
+    # msgid: the article behind the statistics' treatment of ratings never returned (未反馈),
+    # which `suggestions.statistics.compute` leaves out of the satisfaction rate for every set.
+    statistics_source: str = ""
     note: str = ""  # msgid: what the regulation text leaves out, and where the figures come from
 
     def rule(self, clock: Clock) -> Rule | None:
