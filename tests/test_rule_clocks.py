@@ -231,3 +231,25 @@ def test_staff_page_shows_the_new_due_dates_with_their_rule_in_the_same_queries(
     body = client.get(reverse("web:staff-suggestion", args=[recess.pk])).content.decode()
     assert "交办期限 2025-10-16" in body
     assert CHONGQING + "第十三条" in body
+
+
+def test_entering_a_day_off_moves_a_working_day_clock_by_its_own_period(world):
+    use(world, RuleSetName.CHONGQING)
+    suggestion = reminder_world.assigned(world, "重庆建议", "2025-09-01", co=True)
+    co = suggestion.assignments.get(unit=world.co_unit)
+    assert co.due_on == D("2025-10-17")  # 30 working days, see test_rule_sets.py
+
+    # A fictional extra day off on Friday 2025-10-10, for the test only: the 30th working
+    # day moves one working day on, over the weekend, to Monday 2025-10-20.
+    services.calendar_override_set(
+        actor=world.staff,
+        date=D("2025-10-10"),
+        is_working_day=False,
+        note="测试用虚构放假",
+        now=at("2025-09-02"),
+    )
+    co.refresh_from_db()
+    assert co.due_on == D("2025-10-20")
+    assert co.due_explanation.startswith(CHONGQING + "第二十条")
+    # The reply clock, in months, did not depend on that day: 2025-12-01 stays.
+    assert suggestion.assignments.get(unit=world.lead_unit).due_on == D("2025-12-01")
