@@ -253,3 +253,20 @@ def test_entering_a_day_off_moves_a_working_day_clock_by_its_own_period(world):
     assert co.due_explanation.startswith(CHONGQING + "第二十条")
     # The reply clock, in months, did not depend on that day: 2025-12-01 stays.
     assert suggestion.assignments.get(unit=world.lead_unit).due_on == D("2025-12-01")
+
+
+def test_unit_page_shows_the_contact_and_return_deadlines_in_the_same_queries(client, world):
+    login(client, world.lead_unit_user)
+    national = reminder_world.assigned(world, "全国默认建议", "2025-09-01")
+    national_url = reverse("web:unit-assignment", args=[national.assignments.get().pk])
+    baseline = count_queries(client, national_url)
+
+    use(world, RuleSetName.CHONGQING)
+    suggestion = reminder_world.assigned(world, "重庆建议", "2025-09-01")
+    url = reverse("web:unit-assignment", args=[suggestion.assignments.get().pk])
+    assert count_queries(client, url) == baseline
+    body = client.get(url).content.decode()
+    assert "联系代表期限 2025-09-28" in body
+    assert CHONGQING + "第十八条" in body
+    assert "退办期限 2025-09-15" in body
+    assert CHONGQING + "第十六条" in body
