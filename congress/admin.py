@@ -7,6 +7,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.http import HttpResponseRedirect
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from congress.models import (
     CalendarOverride,
@@ -30,6 +33,7 @@ from suggestions.admin.perimeter import (
     assignable_accounts,
 )
 from suggestions.forms.fields import BoundedModelMultipleChoiceField
+from suggestions.rulesets import CLOCK_LABELS, rules_for
 
 
 def _superuser(request) -> bool:
@@ -43,10 +47,11 @@ class TermInline(PerimeterMixin, admin.TabularInline):
 
 @admin.register(Congress)
 class CongressAdmin(PerimeterAdmin):
-    list_display = ["name", "level", "region", "parent"]
-    list_filter = ["level"]
+    list_display = ["name", "level", "region", "parent", "rule_set"]
+    list_filter = ["level", "rule_set"]
     search_fields = ["name", "short_name", "region"]
     inlines = [TermInline]
+    readonly_fields = ["applied_rules"]
     fieldsets = [
         (
             None,
@@ -65,14 +70,20 @@ class CongressAdmin(PerimeterAdmin):
             "期限规则",
             {
                 "fields": [
-                    "reply_months",
-                    "extended_reply_months",
-                    "co_handling_months",
-                    "assignment_return_working_days",
-                    "rehandling_months",
-                    "evaluation_months",
-                    "revision_days",
-                    "publication_working_days",
+                    "rule_set",
+                    "reply_period",
+                    "extended_reply_period",
+                    "extension_mode",
+                    "co_opinion_period",
+                    "return_period",
+                    "contact_period",
+                    "recess_assignment_period",
+                    "session_assignment_period",
+                    "rehandling_period",
+                    "evaluation_period",
+                    "revision_period",
+                    "publication_period",
+                    "applied_rules",
                 ]
             },
         ),
@@ -83,6 +94,28 @@ class CongressAdmin(PerimeterAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return _superuser(request)
+
+    @admin.display(description=gettext_lazy("现行各项期限"))
+    def applied_rules(self, obj: Congress) -> str:
+        """Each clock as it applies now, with its source, so staff see what they override."""
+        if obj.pk is None:
+            return "-"
+        rules = rules_for(obj)
+        rows = [
+            format_html(
+                "<li>{}：{}</li>",
+                CLOCK_LABELS[clock],
+                rule.citation() if rule else _("不设此期限"),
+            )
+            for clock in CLOCK_LABELS
+            for rule in [rules.rule(clock)]
+        ]
+        notes = [_(text) for text in (rules.preset.note, rules.preset.statistics_source) if text]
+        return format_html(
+            "<ul>{}</ul>{}",
+            format_html_join("", "{}", ((r,) for r in rows)),
+            format_html_join("", "<p>{}</p>", ((n,) for n in notes)),
+        )
 
 
 class SessionInline(PerimeterMixin, admin.TabularInline):

@@ -7,6 +7,7 @@ A person may sit in several congresses (汤欣平 is a municipal and a provincia
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,41 @@ class Level(models.TextChoices):
     MUNICIPAL = "municipal", _("市级")
     COUNTY = "county", _("县级")
     TOWNSHIP = "township", _("乡级")
+
+
+class RuleSetName(models.TextChoices):
+    """The regulations whose deadlines a congress may follow (suggestions.rulesets)."""
+
+    NATIONAL = "national", _("全国默认（代表法）")
+    SHANGHAI = "shanghai", _("上海市")
+    ZHEJIANG = "zhejiang", _("浙江省")
+    CHONGQING = "chongqing", _("重庆市")
+    QINGDAO = "qingdao", _("青岛市")
+
+
+class ExtensionMode(models.TextChoices):
+    ADD = "add", _("在原期限上延长")
+    REPLACE = "replace", _("延长为更长的期限（自交办日起）")
+
+
+def validate_period(value: str) -> None:
+    """A period as the `deadline` command reads it: 3m, 10d or 7wd."""
+    from suggestions.deadlines import Period
+
+    try:
+        Period.parse(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+def period_field(verbose_name) -> models.CharField:
+    return models.CharField(
+        verbose_name,
+        max_length=8,
+        blank=True,
+        validators=[validate_period],
+        help_text=_("例如 3m（月）、10d（天）、7wd（工作日）；留空按所选法规"),
+    )
 
 
 class Congress(models.Model):
@@ -36,21 +72,33 @@ class Congress(models.Model):
     )
     standing_committee_name = models.CharField(_("常委会名称"), max_length=100, blank=True)
 
-    # Deadline policy (DESIGN.md §4); each congress may set its own.
-    reply_months = models.PositiveSmallIntegerField(_("办复期限（月）"), default=3)
-    extended_reply_months = models.PositiveSmallIntegerField(
-        _("延期后最长办复期限（月）"), default=6
+    # Deadline policy (DESIGN.md §4): a preset regulation (suggestions.rulesets), and any
+    # clock the congress sets otherwise. A blank override keeps the preset's figure.
+    rule_set = models.CharField(
+        _("期限规则"),
+        max_length=20,
+        choices=RuleSetName.choices,
+        default=RuleSetName.NATIONAL,
+        help_text=_("按哪一部法规计算各项期限；下列期限填写后覆盖该法规的规定"),
     )
-    co_handling_months = models.PositiveSmallIntegerField(_("协办意见期限（月）"), default=1)
-    assignment_return_working_days = models.PositiveSmallIntegerField(
-        _("退办期限（工作日）"), default=7
+    revision_period = period_field(_("退回修改期限"))
+    recess_assignment_period = period_field(_("闭会期间建议交办期限"))
+    session_assignment_period = period_field(_("会议建议交办期限（自闭幕日起）"))
+    return_period = period_field(_("退办期限"))
+    contact_period = period_field(_("与代表联系期限"))
+    co_opinion_period = period_field(_("协办意见期限"))
+    reply_period = period_field(_("办复期限"))
+    extended_reply_period = period_field(_("延期期限"))
+    extension_mode = models.CharField(
+        _("延期方式"),
+        max_length=10,
+        choices=ExtensionMode.choices,
+        blank=True,
+        help_text=_("留空按所选法规"),
     )
-    rehandling_months = models.PositiveSmallIntegerField(_("重新办理期限（月）"), default=1)
-    evaluation_months = models.PositiveSmallIntegerField(_("测评期限（月）"), default=1)
-    revision_days = models.PositiveSmallIntegerField(_("退回修改期限（天）"), default=10)
-    publication_working_days = models.PositiveSmallIntegerField(
-        _("答复公开期限（工作日）"), default=20
-    )
+    evaluation_period = period_field(_("测评期限"))
+    rehandling_period = period_field(_("重新办理期限"))
+    publication_period = period_field(_("答复公开期限"))
 
     class Meta:
         verbose_name = _("人大")

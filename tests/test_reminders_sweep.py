@@ -340,4 +340,4 @@ def test_sweep_query_count_does_not_grow_with_the_number_of_suggestions(world):
     large, large_created = sweep_queries(100, world)
     assert large_created > small_created * 9  # ten times the work…
     assert large == small  # …in the same number of queries
-    assert small <= 15
+    assert small <= 17  # one query per clock (8), three for recipients, the writes

@@ -122,6 +122,14 @@ class Assignment(SourcedModel):
     )
     due_explanation = models.CharField(_("期限计算"), max_length=300, blank=True)
     return_due_on = models.DateField(_("退办期限"), null=True, blank=True)
+    return_explanation = models.CharField(_("退办期限计算"), max_length=300, blank=True)
+    contact_due_on = models.DateField(
+        _("联系代表期限"),
+        null=True,
+        blank=True,
+        help_text=_("主办、分办单位与代表沟通联系的期限；所适用的法规未规定时为空"),
+    )
+    contact_explanation = models.CharField(_("联系代表期限计算"), max_length=300, blank=True)
     extended = models.BooleanField(_("已延期"), default=False)
     extension_reason = models.TextField(_("延期理由"), max_length=limits.REASON, blank=True)
     rehandling_due_on = models.DateField(_("重新办理期限"), null=True, blank=True)
@@ -277,6 +285,7 @@ class Reply(SourcedModel):
     signer = models.CharField(_("签发人"), max_length=limits.SIGNER)
     replied_at = models.DateTimeField(_("答复时间"))
     publish_due_on = models.DateField(_("公开期限"), null=True, blank=True)
+    publish_explanation = models.CharField(_("公开期限计算"), max_length=300, blank=True)
     published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
     withheld = models.BooleanField(_("不予公开"), default=False)
     redactions = models.TextField(

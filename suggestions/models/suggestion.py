@@ -170,6 +170,22 @@ class Suggestion(ConcurrentTransitionMixin, SourcedModel):
     filed_precision = models.CharField(_("日期精度"), max_length=5, default="day", editable=False)
     revision_due_on = models.DateField(_("修改期限"), null=True, blank=True, editable=False)
     evaluation_due_on = models.DateField(_("测评期限"), null=True, blank=True, editable=False)
+    evaluation_explanation = models.CharField(
+        _("测评期限计算"), max_length=300, blank=True, editable=False
+    )
+    revision_explanation = models.CharField(
+        _("修改期限计算"), max_length=300, blank=True, editable=False
+    )
+    assignment_due_on = models.DateField(
+        _("交办期限"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("闭会期间提出的建议自收到之日起、会议期间提出的自闭幕之日起计算"),
+    )
+    assignment_explanation = models.CharField(
+        _("交办期限计算"), max_length=300, blank=True, editable=False
+    )
     refusal_reason = models.CharField(
         _("不予立案理由"), max_length=30, choices=RefusalReason.choices, blank=True
     )

@@ -21,6 +21,8 @@ class ReminderKind(models.TextChoices):
 
     REPLY = "reply", _("答复期限")
     CO_OPINION = "co_opinion", _("协办意见期限")
+    CONTACT = "contact", _("联系代表期限")
+    ASSIGNMENT = "assignment", _("交办期限")
     REVISION = "revision", _("修改期限")
     EVALUATION = "evaluation", _("满意度测评期限")
     SUPERVISION = "supervision", _("重点督办时限")

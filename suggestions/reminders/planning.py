@@ -13,30 +13,25 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 from django.db.models.functions import Coalesce
 
 from congress.models import CongressStaff, HandlingUnit, StaffRole
 from suggestions.models import (
-    Assignment,
-    AssignmentStatus,
-    CoHandlingOpinion,
-    FollowUpReview,
-    Reply,
-    State,
-    Suggestion,
     SupervisionPlan,
-    UnitRole,
 )
 
-from . import texts
+from . import queries, texts
 from .models import ReminderKind, ReminderObject, ReminderStep
+from .queries import HANDLING_STATES
 
 # Days before the due date at which each clock reminds; the smallest offset that the due date
 # is within is the one step that is relevant now (a sweep that was down skips missed steps).
 OFFSETS: dict[str, tuple[int, ...]] = {
     ReminderKind.REPLY: (30, 7, 1),
     ReminderKind.CO_OPINION: (7, 1),
+    ReminderKind.CONTACT: (7, 1),
+    ReminderKind.ASSIGNMENT: (7, 1),
     ReminderKind.REVISION: (7, 1),
     ReminderKind.EVALUATION: (7, 1),
     ReminderKind.SUPERVISION: (30, 7, 1),
@@ -46,20 +41,13 @@ OFFSETS: dict[str, tuple[int, ...]] = {
 REMINDS_WHEN_OVERDUE = {
     ReminderKind.REPLY,
     ReminderKind.CO_OPINION,
+    ReminderKind.CONTACT,
+    ReminderKind.ASSIGNMENT,
     ReminderKind.REVISION,
     ReminderKind.SUPERVISION,
     ReminderKind.FOLLOW_UP,
 }
 STEP_FOR_OFFSET = {30: ReminderStep.DAYS_30, 7: ReminderStep.DAYS_7, 1: ReminderStep.DAYS_1}
-HANDLING_STATES = (State.ASSIGNED, State.REHANDLING)
-# A supervision plan is still running while one of its suggestions is not finished.
-SUPERVISED_OPEN_STATES = (
-    State.REGISTERED,
-    State.ASSIGNED,
-    State.REPLIED,
-    State.REHANDLING,
-    State.FOLLOW_UP,
-)
 
 
 def relevant_step(kind: str, due_on: dt.date, today: dt.date) -> str | None:
@@ -214,20 +202,24 @@ def deputy_recipient(row: dict, words: texts.Words) -> list[Recipient]:
 
 
 def find_due(today: dt.date) -> Due:
-    """Everything due at `today`: at most 9 queries, whatever the number of suggestions."""
+    """Everything due at `today`: at most 11 queries, whatever the number of suggestions."""
     horizon = today + dt.timedelta(days=max(max(o) for o in OFFSETS.values()))
-    responsible = list(_responsible_assignments(horizon))
-    co_handling = list(_co_assignments(horizon))
-    returned = list(_returned_suggestions(horizon))
-    replied = list(_replied_suggestions(horizon))
-    plans = list(_open_plans(horizon))
-    reviews = list(_follow_up_reviews(horizon))
+    responsible = list(queries.responsible_assignments(horizon))
+    co_handling = list(queries.co_assignments(horizon))
+    contacts = list(queries.contact_assignments(horizon))
+    unassigned = list(queries.awaiting_assignment(horizon))
+    returned = list(queries.returned_suggestions(horizon))
+    replied = list(queries.replied_suggestions(horizon))
+    plans = list(queries.open_plans(horizon))
+    reviews = list(queries.follow_up_reviews(horizon))
 
     unit_ids = {r["unit_id"] for r in responsible} | {r["unit_id"] for r in co_handling}
+    unit_ids |= {r["unit_id"] for r in contacts}
     unit_ids |= {p["lead_unit_id"] for p in plans if p["lead_unit_id"]}
     congress_ids = {r["suggestion__congress_id"] for r in responsible}
     congress_ids |= {p["congress_id"] for p in plans}
     congress_ids |= {r["suggestion__congress_id"] for r in reviews}
+    congress_ids |= {r["congress_id"] for r in unassigned}
     any_overdue_reply = any(r["current_due"] < today for r in responsible)
     directory = Directory(
         unit_ids=unit_ids, congress_ids=congress_ids, with_leaders=any_overdue_reply
@@ -237,6 +229,8 @@ def find_due(today: dt.date) -> Due:
     planned: list[PlannedReminder] = []
     planned += _plan_replies(responsible, today, directory, words)
     planned += _plan_co_opinions(co_handling, today, directory, words)
+    planned += _plan_contacts(contacts, today, directory, words)
+    planned += _plan_assignments(unassigned, today, directory, words)
     planned += _plan_revisions(returned, today, words)
     # A window that closed before today is the sweep's to lapse, not to remind about.
     replied = [r for r in replied if r["evaluation_due_on"] >= today]
@@ -244,117 +238,6 @@ def find_due(today: dt.date) -> Due:
     planned += _plan_supervision(plans, today, directory, words)
     planned += _plan_follow_ups(reviews, today, directory, words)
     return Due(reminders=planned)
-
-
-# ---- the queries (one each) ----
-
-SUGGESTION_FIELDS = ("suggestion__title", "suggestion__number", "suggestion__congress_id")
-DEPUTY_FIELDS = (
-    "lead_deputy__person__name",
-    "lead_deputy__person__email",
-    "lead_deputy__person__user_id",
-    "lead_deputy__person__user__email",
-    "lead_deputy__person__user__is_active",
-)
-
-
-def _responsible_assignments(horizon: dt.date) -> Iterable[dict]:
-    replied_this_round = Reply.objects.filter(
-        assignment=OuterRef("pk"), round=OuterRef("suggestion__handling_round")
-    )
-    return (
-        Assignment.objects.filter(
-            status=AssignmentStatus.ACTIVE,
-            role__in=(UnitRole.LEAD, UnitRole.SEPARATE),
-            suggestion__state__in=HANDLING_STATES,
-        )
-        .annotate(current_due=Coalesce("rehandling_due_on", "due_on"))
-        .filter(current_due__lte=horizon)
-        .exclude(Exists(replied_this_round))
-        .values(
-            "id",
-            "suggestion_id",
-            "unit_id",
-            "role",
-            "current_due",
-            "rehandling_due_on",
-            "due_explanation",
-            "rehandling_explanation",
-            "unit__name",
-            "unit__email",
-            *SUGGESTION_FIELDS,
-        )
-    )
-
-
-def _co_assignments(horizon: dt.date) -> Iterable[dict]:
-    opinion = CoHandlingOpinion.objects.filter(assignment=OuterRef("pk"))
-    return (
-        Assignment.objects.filter(
-            status=AssignmentStatus.ACTIVE,
-            role=UnitRole.CO,
-            suggestion__state__in=HANDLING_STATES,
-            due_on__lte=horizon,
-        )
-        .exclude(Exists(opinion))
-        .values(
-            "id",
-            "suggestion_id",
-            "unit_id",
-            "due_on",
-            "due_explanation",
-            "unit__name",
-            "unit__email",
-            *SUGGESTION_FIELDS,
-        )
-    )
-
-
-def _returned_suggestions(horizon: dt.date) -> Iterable[dict]:
-    return Suggestion.objects.filter(state=State.RETURNED, revision_due_on__lte=horizon).values(
-        "id", "title", "number", "revision_due_on", *DEPUTY_FIELDS
-    )
-
-
-def _replied_suggestions(horizon: dt.date) -> Iterable[dict]:
-    return Suggestion.objects.filter(state=State.REPLIED, evaluation_due_on__lte=horizon).values(
-        "id",
-        "title",
-        "number",
-        "evaluation_due_on",
-        "congress__evaluation_months",
-        *DEPUTY_FIELDS,
-    )
-
-
-def _open_plans(horizon: dt.date) -> Iterable[dict]:
-    open_suggestion = Suggestion.objects.filter(
-        supervision_plans=OuterRef("pk"), state__in=SUPERVISED_OPEN_STATES
-    )
-    return (
-        SupervisionPlan.objects.filter(deadline__lte=horizon)
-        .filter(Exists(open_suggestion))
-        .annotate(leader_name=Coalesce(F("leader__person__name"), F("leader__username")))
-        .values(
-            "id",
-            "theme",
-            "deadline",
-            "congress_id",
-            "leader_id",
-            "leader__email",
-            "leader__is_active",
-            "leader_name",
-            "lead_unit_id",
-            "lead_unit__name",
-            "lead_unit__email",
-        )
-    )
-
-
-def _follow_up_reviews(horizon: dt.date) -> Iterable[dict]:
-    return FollowUpReview.objects.filter(
-        is_done=False, due_on__lte=horizon, suggestion__state=State.FOLLOW_UP
-    ).values("id", "due_on", "suggestion_id", *SUGGESTION_FIELDS)
 
 
 # ---- turning rows into reminders (no queries) ----
@@ -456,6 +339,59 @@ def _plan_co_opinions(
         )
 
 
+def _plan_contacts(
+    rows, today, directory: Directory, words: texts.Words
+) -> Iterator[PlannedReminder]:
+    for row in rows:
+        due_on = row["contact_due_on"]
+        step = relevant_step(ReminderKind.CONTACT, due_on, today)
+        if step is None:
+            continue
+        subject = texts.Subject(
+            kind=ReminderKind.CONTACT,
+            step=step,
+            title=words.suggestion_label(row["suggestion__title"], row["suggestion__number"]),
+            due_on=due_on,
+            days=_days(due_on, today),
+            explanation=row["contact_explanation"] or words.unrecorded,
+            unit=row["unit__name"],
+        )
+        yield from _build(
+            kind=ReminderKind.CONTACT,
+            object_type=ReminderObject.ASSIGNMENT,
+            object_id=row["id"],
+            suggestion_id=row["suggestion_id"],
+            subject=subject,
+            recipients=directory.unit(row["unit_id"], row["unit__name"], row["unit__email"]),
+        )
+
+
+def _plan_assignments(
+    rows, today, directory: Directory, words: texts.Words
+) -> Iterator[PlannedReminder]:
+    for row in rows:
+        due_on = row["assignment_due_on"]
+        step = relevant_step(ReminderKind.ASSIGNMENT, due_on, today)
+        if step is None:
+            continue
+        subject = texts.Subject(
+            kind=ReminderKind.ASSIGNMENT,
+            step=step,
+            title=words.suggestion_label(row["title"], row["number"]),
+            due_on=due_on,
+            days=_days(due_on, today),
+            explanation=row["assignment_explanation"] or words.unrecorded,
+        )
+        yield from _build(
+            kind=ReminderKind.ASSIGNMENT,
+            object_type=ReminderObject.SUGGESTION,
+            object_id=row["id"],
+            suggestion_id=row["id"],
+            subject=subject,
+            recipients=directory.congress_staff(row["congress_id"]),
+        )
+
+
 def _plan_revisions(rows, today, words: texts.Words) -> Iterator[PlannedReminder]:
     for row in rows:
         due_on = row["revision_due_on"]
@@ -492,8 +428,7 @@ def _plan_evaluations(rows, today, words: texts.Words) -> Iterator[PlannedRemind
             title=words.suggestion_label(row["title"], row["number"]),
             due_on=due_on,
             days=_days(due_on, today),
-            explanation=words.evaluation
-            % {"months": row["congress__evaluation_months"], "due": due_on.isoformat()},
+            explanation=row["evaluation_explanation"] or words.unrecorded,
         )
         yield from _build(
             kind=ReminderKind.EVALUATION,

@@ -39,7 +39,6 @@ class Words:
     plan: str
     unrecorded: str
     revision: str
-    evaluation: str
     supervision: str
     follow_up: str
     deputy: str
@@ -66,7 +65,6 @@ def _words(language: str) -> Words:
         plan=_("重点督办事项《%(theme)s》"),
         unrecorded=_("（未记录计算过程）"),
         revision=_("退回修改时由代表工作机构确定的修改期限 %(due)s"),
-        evaluation=_("答复之日起%(months)d个月，遇节假日顺延 = %(due)s"),
         supervision=_("重点督办计划确定的办结时限 %(due)s"),
         follow_up=_("跟踪落实时确定的回头看完成日期 %(due)s"),
         deputy=_("%(name)s代表"),
@@ -164,6 +162,20 @@ def _co_opinion(overdue: bool, audience: str) -> tuple[str, str]:
     )
 
 
+def _contact(overdue: bool, audience: str) -> tuple[str, str]:
+    return (
+        _("您单位办理的%(title)s与代表的沟通联系"),
+        _("请与代表沟通联系，充分听取意见，并在系统中记录沟通情况。"),
+    )
+
+
+def _assignment(overdue: bool, audience: str) -> tuple[str, str]:
+    return (
+        _("%(title)s的交办"),
+        _("请及时审查、立案并交办承办单位。"),
+    )
+
+
 def _revision(overdue: bool, audience: str) -> tuple[str, str]:
     return (
         _("%(title)s（已退回修改）的修改"),
@@ -195,6 +207,8 @@ def _follow_up(overdue: bool, audience: str) -> tuple[str, str]:
 _TEXTS = {
     ReminderKind.REPLY: _reply,
     ReminderKind.CO_OPINION: _co_opinion,
+    ReminderKind.CONTACT: _contact,
+    ReminderKind.ASSIGNMENT: _assignment,
     ReminderKind.REVISION: _revision,
     ReminderKind.EVALUATION: _evaluation,
     ReminderKind.SUPERVISION: _supervision,

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from congress.models import CalendarOverride, StaffRole
-from suggestions.deadlines import WorkingCalendar, add_months, compute_deadline
+from congress.models import CalendarOverride, Congress, StaffRole
+from suggestions.deadlines import Period, PeriodUnit, WorkingCalendar, add_months, compute_deadline
 from suggestions.models import (
     Assignment,
     AssignmentStatus,
@@ -25,7 +25,9 @@ from suggestions.models import (
     Reply,
     State,
     Suggestion,
+    UnitRole,
 )
+from suggestions.rulesets import Clock, CongressRules, Rule, cited, rules_for
 
 from .common import check_date, require_text, today_for
 from .errors import PermissionDenied
@@ -78,18 +80,41 @@ def _months_counted(start: dt.date, due: dt.date) -> int | None:
     return months
 
 
-def _recomputed(start: dt.date, due: dt.date, label: str, calendar_: WorkingCalendar):
-    months = _months_counted(start, due)
-    if months is None:
+def _recomputed(
+    start: dt.date, due: dt.date, label: str, calendar_: WorkingCalendar, rule: Rule | None
+):
+    """`due` recomputed by its clock's rule. A period in months is read back from the stored
+    date (an extension may have granted fewer months than the rule's limit); a period in
+    days or working days is the rule's own."""
+    if rule is None:
         return None
-    deadline = compute_deadline(start, f"{months}m", start_label=label, calendar_=calendar_)
+    period = rule.period
+    if period.unit is PeriodUnit.MONTHS:
+        months = _months_counted(start, due)
+        if months is None:
+            return None
+        period = Period(months, PeriodUnit.MONTHS)
+    deadline = cited(rule, compute_deadline(start, period, start_label=label, calendar_=calendar_))
     return deadline if deadline.due != due else None
+
+
+class _RulesByCongress(dict):
+    def __missing__(self, congress_id: int) -> CongressRules:
+        self[congress_id] = rules_for(Congress.objects.get(pk=congress_id))
+        return self[congress_id]
+
+
+def _assignment_clock(assignment: Assignment) -> Clock:
+    if assignment.role == UnitRole.CO:
+        return Clock.CO_OPINION
+    return Clock.EXTENDED_REPLY if assignment.extended else Clock.REPLY
 
 
 def deadlines_recompute(*, actor=None, now=None) -> int:
     """Recompute the stored deadlines of open work against the current calendar; record an
     event on each suggestion whose deadline moved. Returns the number of moved deadlines."""
     calendar_ = WorkingCalendar()
+    rules = _RulesByCongress()
     changes: dict[int, list[str]] = {}
 
     def note(suggestion_id: int, what: str, old: dt.date, new) -> None:
@@ -104,7 +129,7 @@ def deadlines_recompute(*, actor=None, now=None) -> int:
             suggestion__state__in=(State.ASSIGNED, State.REHANDLING),
             assigned_on__isnull=False,
             due_on__isnull=False,
-        ).select_related("unit")
+        ).select_related("unit", "suggestion")
     )
     dissatisfied_on = {
         e.suggestion_id: timezone.localdate(e.evaluated_at)
@@ -117,7 +142,14 @@ def deadlines_recompute(*, actor=None, now=None) -> int:
     changed_assignments = []
     for assignment in assignments:
         moved = False
-        new = _recomputed(assignment.assigned_on, assignment.due_on, _("交办"), calendar_)
+        congress_rules = rules[assignment.suggestion.congress_id]
+        new = _recomputed(
+            assignment.assigned_on,
+            assignment.due_on,
+            _("交办"),
+            calendar_,
+            congress_rules.rule(_assignment_clock(assignment)),
+        )
         if new is not None:
             note(
                 assignment.suggestion_id,
@@ -129,7 +161,13 @@ def deadlines_recompute(*, actor=None, now=None) -> int:
             moved = True
         start = dissatisfied_on.get(assignment.suggestion_id)
         if assignment.rehandling_due_on and start:
-            new = _recomputed(start, assignment.rehandling_due_on, _("不满意测评"), calendar_)
+            new = _recomputed(
+                start,
+                assignment.rehandling_due_on,
+                _("不满意测评"),
+                calendar_,
+                congress_rules.rule(Clock.REHANDLING) or congress_rules.rule(Clock.REPLY),
+            )
             if new is not None:
                 note(
                     assignment.suggestion_id,
@@ -161,12 +199,21 @@ def deadlines_recompute(*, actor=None, now=None) -> int:
         if replied_at is None:
             continue
         start = timezone.localdate(replied_at)
-        new = _recomputed(start, suggestion.evaluation_due_on, _("答复"), calendar_)
+        new = _recomputed(
+            start,
+            suggestion.evaluation_due_on,
+            _("答复"),
+            calendar_,
+            rules[suggestion.congress_id].rule(Clock.EVALUATION),
+        )
         if new is not None:
             note(suggestion.pk, _("满意度测评期限"), suggestion.evaluation_due_on, new)
             suggestion.evaluation_due_on = new.due
+            suggestion.evaluation_explanation = new.explanation
             changed_suggestions.append(suggestion)
-    Suggestion.objects.bulk_update(changed_suggestions, ["evaluation_due_on"])
+    Suggestion.objects.bulk_update(
+        changed_suggestions, ["evaluation_due_on", "evaluation_explanation"]
+    )
 
     by_pk = {s.pk: s for s in Suggestion.objects.filter(pk__in=changes)}
     for suggestion_id, lines in changes.items():

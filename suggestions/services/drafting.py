@@ -18,6 +18,7 @@ from suggestions.models import (
     Suggestion,
     Version,
 )
+from suggestions.rulesets import rules_for
 
 from .common import bounded_text, require_lead_deputy, require_text, today_for
 from .errors import PermissionDenied, TransitionRefused, ValidationError
@@ -180,7 +181,22 @@ def suggestion_submit(*, suggestion: Suggestion, actor, now: dt.datetime | None 
     if suggestion.filed_on is None:
         suggestion.filed_on = today_for(now)
     suggestion.revision_due_on = None
-    suggestion.save(update_fields=["filed_on", "revision_due_on", "updated_at"])
+    suggestion.revision_explanation = ""
+    deadline = rules_for(suggestion.congress).assignment_deadline(
+        suggestion, received_on=today_for(now)
+    )
+    suggestion.assignment_due_on = deadline.due if deadline else None
+    suggestion.assignment_explanation = deadline.explanation if deadline else ""
+    suggestion.save(
+        update_fields=[
+            "filed_on",
+            "revision_due_on",
+            "revision_explanation",
+            "assignment_due_on",
+            "assignment_explanation",
+            "updated_at",
+        ]
+    )
     return event
 
 

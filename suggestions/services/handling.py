@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from congress.models import HandlingUnit
 from suggestions import limits
 from suggestions import rules as predicates
-from suggestions.deadlines import WorkingCalendar, compute_deadline
+from suggestions.deadlines import Deadline, Period, PeriodUnit, WorkingCalendar, compute_deadline
 from suggestions.models import (
     Assignment,
     AssignmentStatus,
@@ -28,6 +28,7 @@ from suggestions.models import (
     UnitRole,
 )
 from suggestions.public_projection import stored_public_text
+from suggestions.rulesets import Clock, CongressRules, cited, rules_for
 
 from .common import bounded_text, check_date, require_staff, require_text, today_for
 from .errors import PermissionDenied, TransitionRefused, ValidationError
@@ -64,38 +65,40 @@ def suggestion_assign(
         raise ValidationError(
             {"lead_unit": _("以下单位不向本级人大答复：%(units)s") % {"units": "、".join(foreign)}}
         )
-    congress = suggestion.congress
     start = assigned_on or today_for(now)
+    rules = rules_for(suggestion.congress)
     calendar = WorkingCalendar()
-    reply_deadline = compute_deadline(
-        start, f"{congress.reply_months}m", start_label=_("交办"), calendar_=calendar
-    )
-    co_deadline = compute_deadline(
-        start, f"{congress.co_handling_months}m", start_label=_("交办"), calendar_=calendar
-    )
-    return_deadline = compute_deadline(
-        start,
-        f"{congress.assignment_return_working_days}wd",
-        start_label=_("交办"),
-        calendar_=calendar,
-    )
+
+    def clock(name: Clock) -> Deadline | None:
+        return rules.deadline(name, start, start_label=_("交办"), calendar_=calendar)
+
+    reply_deadline, co_deadline = clock(Clock.REPLY), clock(Clock.CO_OPINION)
+    return_deadline, contact_deadline = clock(Clock.RETURN), clock(Clock.CONTACT)
     plan = [(lead_unit, UnitRole.LEAD)] if lead_unit else []
     plan += [(u, UnitRole.SEPARATE) for u in separate_units]
     plan += [(u, UnitRole.CO) for u in co_units]
     created = []
     for unit, role in plan:
         deadline = co_deadline if role == UnitRole.CO else reply_deadline
+        # Contact with the deputy is the replying unit's duty; co-units write to the lead.
+        contact = None if role == UnitRole.CO else contact_deadline
         created.append(
             Assignment.objects.create(
                 suggestion=suggestion,
                 unit=unit,
                 role=role,
                 assigned_on=start,
-                due_on=deadline.due,
-                due_explanation=deadline.explanation,
-                return_due_on=return_deadline.due,
+                due_on=deadline.due if deadline else None,
+                due_explanation=deadline.explanation if deadline else "",
+                return_due_on=return_deadline.due if return_deadline else None,
+                return_explanation=return_deadline.explanation if return_deadline else "",
+                contact_due_on=contact.due if contact else None,
+                contact_explanation=contact.explanation if contact else "",
             )
         )
+    suggestion.assignment_due_on = None
+    suggestion.assignment_explanation = ""
+    suggestion.save(update_fields=["assignment_due_on", "assignment_explanation", "updated_at"])
     summary = "；".join(
         f"{a.get_role_display()}：{a.unit.name}（{a.due_explanation}）" for a in created
     )
@@ -129,10 +132,10 @@ def suggestion_reassign(
     requested_on = requested_on or today_for(now)
     if assignment.return_due_on and requested_on > assignment.return_due_on:
         raise TransitionRefused(
-            _("退办须在交办后%(days)d个工作日内提出（期限 %(due)s），已超过期限。")
+            _("退办须在期限 %(due)s 前提出，已超过期限（%(explanation)s）。")
             % {
-                "days": suggestion.congress.assignment_return_working_days,
                 "due": assignment.return_due_on.isoformat(),
+                "explanation": assignment.return_explanation,
             },
             code="condition_failed",
         )
@@ -164,8 +167,7 @@ def assignment_extend(
     # Two clerks extending at once: the second reads the first's extension and is refused.
     lock_suggestion(suggestion)
     assignment.refresh_from_db()
-    congress = suggestion.congress
-    total = total_months or congress.extended_reply_months
+    rules = rules_for(suggestion.congress)
     if assignment.status != AssignmentStatus.ACTIVE or suggestion.state not in (
         State.ASSIGNED,
         State.REHANDLING,
@@ -177,14 +179,7 @@ def assignment_extend(
         raise TransitionRefused(
             _("办理期限只能延期一次，该交办已经延期过。"), code="condition_failed"
         )
-    if not congress.reply_months < total <= congress.extended_reply_months:
-        raise ValidationError(
-            {
-                "total_months": _("延期后的期限须超过%(min)d个月、最长%(max)d个月（自交办日起算）")
-                % {"min": congress.reply_months, "max": congress.extended_reply_months}
-            }
-        )
-    deadline = compute_deadline(assignment.assigned_on, f"{total}m", start_label=_("交办"))
+    deadline = _extended_deadline(rules, assignment.assigned_on, total_months)
     assignment.due_on = deadline.due
     assignment.due_explanation = deadline.explanation
     assignment.extended = True
@@ -205,6 +200,40 @@ def assignment_extend(
         now=now,
     )
     return assignment
+
+
+def _extended_deadline(rules: CongressRules, start: dt.date, total_months: int | None):
+    """The reply due date after an extension: the rule set's longest period counted from the
+    assignment, or `total_months` from it when staff grant less."""
+    limit = rules.extension_limit()
+    reply = rules.rule(Clock.REPLY)
+    if limit is None or reply is None or start is None:
+        raise TransitionRefused(
+            _("本人大适用的期限规则没有规定可以延期。"), code="condition_failed"
+        )
+    period = limit
+    if total_months:
+        if limit.unit is not PeriodUnit.MONTHS or reply.period.unit is not PeriodUnit.MONTHS:
+            raise ValidationError(
+                {
+                    "total_months": _("本人大的延期期限为%(limit)s，不能按月指定")
+                    % {"limit": limit.label()}
+                }
+            )
+        if not reply.period.amount < total_months <= limit.amount:
+            raise ValidationError(
+                {
+                    "total_months": _(
+                        "延期后的期限须超过%(min)d个月、最长%(max)d个月（自交办日起算）"
+                    )
+                    % {"min": reply.period.amount, "max": limit.amount}
+                }
+            )
+        period = Period(total_months, PeriodUnit.MONTHS)
+    return cited(
+        rules.rule(Clock.EXTENDED_REPLY),
+        compute_deadline(start, period, start_label=_("交办")),
+    )
 
 
 def _require_unit_member(actor, assignment: Assignment) -> None:
@@ -343,11 +372,10 @@ def suggestion_reply(
             _("不能答复：%(reasons)s。") % {"reasons": "；".join(str(m) for m in missing)},
             code="condition_failed",
         )
-    congress = suggestion.congress
+    rules = rules_for(suggestion.congress)
     today = today_for(now)
-    publish = compute_deadline(
-        today, f"{congress.publication_working_days}wd", start_label=_("答复")
-    )
+    calendar = WorkingCalendar()
+    publish = rules.deadline(Clock.PUBLICATION, today, start_label=_("答复"), calendar_=calendar)
     reply = Reply.objects.create(
         suggestion=suggestion,
         assignment=assignment,
@@ -356,7 +384,8 @@ def suggestion_reply(
         text=text,
         signer=signer,
         replied_at=now,
-        publish_due_on=publish.due,
+        publish_due_on=publish.due if publish else None,
+        publish_explanation=publish.explanation if publish else "",
         replied_by=actor,
         **({"attachment": attachment} if attachment else {}),
     )
@@ -381,11 +410,12 @@ def suggestion_reply(
         record_event(suggestion, action="partial_reply", action_label=label, actor=actor, now=now)
     else:
         fire(suggestion, "reply", actor=actor, reason=label, now=now)
-        evaluation = compute_deadline(
-            today, f"{congress.evaluation_months}m", start_label=_("答复")
+        evaluation = rules.deadline(
+            Clock.EVALUATION, today, start_label=_("答复"), calendar_=calendar
         )
-        suggestion.evaluation_due_on = evaluation.due
-        suggestion.save(update_fields=["evaluation_due_on", "updated_at"])
+        suggestion.evaluation_due_on = evaluation.due if evaluation else None
+        suggestion.evaluation_explanation = evaluation.explanation if evaluation else ""
+        suggestion.save(update_fields=["evaluation_due_on", "evaluation_explanation", "updated_at"])
     return reply
 
 
@@ -436,16 +466,15 @@ def suggestion_evaluate(
         evaluated_at=now,
     )
     suggestion.evaluation_due_on = None
-    suggestion.save(update_fields=["evaluation_due_on", "updated_at"])
+    suggestion.evaluation_explanation = ""
+    suggestion.save(update_fields=["evaluation_due_on", "evaluation_explanation", "updated_at"])
     if suggestion.state == State.REHANDLING:
-        deadline = compute_deadline(
-            today_for(now),
-            f"{suggestion.congress.rehandling_months}m",
-            start_label=_("不满意测评"),
-        )
-        suggestion.assignments.active().responsible().update(
-            rehandling_due_on=deadline.due, rehandling_explanation=deadline.explanation
-        )
+        deadline = rules_for(suggestion.congress).rehandling_deadline(today_for(now))
+        deadline_fields = {
+            "rehandling_due_on": deadline.due if deadline else None,
+            "rehandling_explanation": deadline.explanation if deadline else "",
+        }
+        suggestion.assignments.active().responsible().update(**deadline_fields)
     return evaluation
 
 
@@ -469,7 +498,8 @@ def suggestion_lapse_evaluation(*, suggestion: Suggestion, today: dt.date | None
         evaluated_at=timezone.now(),
     )
     suggestion.evaluation_due_on = None
-    suggestion.save(update_fields=["evaluation_due_on", "updated_at"])
+    suggestion.evaluation_explanation = ""
+    suggestion.save(update_fields=["evaluation_due_on", "evaluation_explanation", "updated_at"])
     return event
 
 

@@ -3,12 +3,14 @@ withhold it from the public pages and release it again."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from congress.models import Congress
 from suggestions import limits
-from suggestions.deadlines import compute_deadline
+from suggestions.deadlines import Deadline, Period, PeriodUnit, compute_deadline
 from suggestions.models import (
     LinkKind,
     RefusalReason,
@@ -16,6 +18,7 @@ from suggestions.models import (
     Suggestion,
     SuggestionLink,
 )
+from suggestions.rulesets import Clock, cited, rules_for
 
 from .common import bounded_text, require_staff, require_text, today_for
 from .errors import TransitionRefused, ValidationError
@@ -30,8 +33,7 @@ def suggestion_return_for_revision(
 ):
     """Send back to the lead deputy with written review comments and a revision due date."""
     comments = require_text(comments, "comments", _("审查意见"), limits.NOTES)
-    days = revision_days if revision_days is not None else suggestion.congress.revision_days
-    if not 1 <= days <= limits.MAX_REVISION_DAYS:
+    if revision_days is not None and not 1 <= revision_days <= limits.MAX_REVISION_DAYS:
         raise ValidationError(
             {"revision_days": _("修改期限须为 1 至 %(max)d 天") % {"max": limits.MAX_REVISION_DAYS}}
         )
@@ -44,10 +46,29 @@ def suggestion_return_for_revision(
         is_public=False,
         now=now,
     )
-    deadline = compute_deadline(today_for(now), f"{days}d", start_label=_("退回"))
-    suggestion.revision_due_on = deadline.due
-    suggestion.save(update_fields=["revision_due_on", "updated_at"])
+    deadline = _revision_deadline(suggestion, revision_days, today_for(now))
+    suggestion.revision_due_on = deadline.due if deadline else None
+    suggestion.revision_explanation = deadline.explanation if deadline else ""
+    suggestion.save(update_fields=["revision_due_on", "revision_explanation", "updated_at"])
     return event
+
+
+def _revision_deadline(suggestion: Suggestion, days: int | None, start) -> Deadline | None:
+    """The rule set's revision period, or the number of days the reviewer set instead."""
+    rules = rules_for(suggestion.congress)
+    label = _("退回")
+    if days is None:
+        return rules.deadline(Clock.REVISION, start, start_label=label)
+    period = Period(days, PeriodUnit.DAYS)
+    deadline = compute_deadline(start, period, start_label=label)
+    rule = rules.rule(Clock.REVISION)
+    if rule is not None and rule.period == period:
+        return cited(rule, deadline)
+    return dataclasses.replace(
+        deadline,
+        explanation=_("退回时确定的修改期限：%(period)s；%(explanation)s")
+        % {"period": period.label(), "explanation": deadline.explanation},
+    )
 
 
 def _next_number(suggestion: Suggestion) -> int:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from suggestions import access, services
 from suggestions.access import Audience
-from suggestions.deadlines import compute_deadline
+from suggestions.deadlines import PeriodUnit, WorkingCalendar
 from suggestions.models import (
     Assignment,
     AssignmentStatus,
@@ -25,6 +25,7 @@ from suggestions.models import (
 from suggestions.params import int_param
 from suggestions.progress import next_steps
 from suggestions.public_projection import deputy_contact_values, is_public, public_reply_text
+from suggestions.rulesets import Clock, rules_for
 
 from .actions import ActionPage
 from .forms import (
@@ -103,7 +104,9 @@ class StaffSuggestionPage(ActionPage):
         if action in ("merge", "assign", "extend", "reassign", "plan", "activity"):
             return {"suggestion": self.object}
         if action == "return_for_revision":
-            return {"initial": {"revision_days": self.object.congress.revision_days}}
+            rule = rules_for(self.object.congress).rule(Clock.REVISION)
+            days = rule.period.amount if rule and rule.period.unit is PeriodUnit.DAYS else None
+            return {"initial": {"revision_days": days}}
         return {}
 
     def success_url(self) -> str:
@@ -116,13 +119,18 @@ class StaffSuggestionPage(ActionPage):
         s = self.object
         congress = s.congress
         today = timezone.localdate()
-        preview = [
-            compute_deadline(today, f"{congress.reply_months}m", start_label=_("交办")),
-            compute_deadline(today, f"{congress.co_handling_months}m", start_label=_("交办")),
-            compute_deadline(
-                today, f"{congress.assignment_return_working_days}wd", start_label=_("交办")
-            ),
-        ]
+        rules = rules_for(congress)
+        calendar = WorkingCalendar()
+        preview = []
+        for label, clock in (
+            (_("主办、分办单位答复期限"), Clock.REPLY),
+            (_("协办单位协办意见期限"), Clock.CO_OPINION),
+            (_("单位退办期限"), Clock.RETURN),
+            (_("联系代表期限"), Clock.CONTACT),
+        ):
+            deadline = rules.deadline(clock, today, start_label=_("交办"), calendar_=calendar)
+            if deadline is not None:
+                preview.append((label, deadline))
         replies = list(s.replies.select_related("assignment__unit").order_by("round", "pk"))
         private = deputy_contact_values(s)
         projection = access.projection_for(self.request.user, s)
@@ -131,11 +139,7 @@ class StaffSuggestionPage(ActionPage):
             "s": s,
             "title": title,
             "body": body,
-            "deadline_preview": {
-                "reply": preview[0],
-                "co": preview[1],
-                "return": preview[2],
-            },
+            "deadline_preview": preview,
             "versions": access.readable_versions(projection, s),
             "cosignatures": s.cosignatures.select_related("deputy__person"),
             "assignments": s.assignments.select_related("unit").prefetch_related(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from congress.models import CalendarOverride
-from suggestions.deadlines import Period, WorkingCalendar, compute_deadline, parse_date
+from congress.models import CalendarOverride, RuleSetName
+from suggestions.deadlines import Deadline, Period, WorkingCalendar, compute_deadline, parse_date
+from suggestions.rulesets import CLOCK_LABELS, CLOCK_STARTS, Clock, preset_rules
 
 
 class Command(BaseCommand):
@@ -17,17 +20,42 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("start", help=_("开始日期，格式 YYYY-MM-DD"))
-        parser.add_argument("period", help=_("期限：3m、10d 或 7wd"))
+        parser.add_argument(
+            "period",
+            help=_("期限：3m、10d 或 7wd；指定 --rules 时也可以是期限名称，例如 reply、contact"),
+        )
+        parser.add_argument(
+            "--rules",
+            choices=RuleSetName.values,
+            help=_("按哪一部法规的期限计算，说明中注明所依据的条文"),
+        )
 
-    def handle(self, *args, start: str, period: str, **options) -> None:
+    def handle(self, *args, start: str, period: str, rules: str | None, **options) -> None:
         try:
             start_date = parse_date(start)
-            parsed = Period.parse(period)
         except ValueError as exc:
             raise CommandError(str(exc), returncode=2) from None
-        deadline = compute_deadline(start_date, parsed, calendar_=self._calendar())
+        if rules and period in {clock.value for clock in Clock}:
+            deadline = self._clock(rules, Clock(period), start_date)
+        else:
+            try:
+                parsed = Period.parse(period)
+            except ValueError as exc:
+                raise CommandError(str(exc), returncode=2) from None
+            deadline = compute_deadline(start_date, parsed, calendar_=self._calendar())
+        # Scripts read the first line: the due date alone.
         self.stdout.write(deadline.due.isoformat())
         self.stdout.write(deadline.explanation)
+
+    def _clock(self, rules: str, clock: Clock, start: dt.date) -> Deadline:
+        deadline = preset_rules(rules).deadline(
+            clock, start, start_label=str(CLOCK_STARTS[clock]), calendar_=self._calendar()
+        )
+        if deadline is None:
+            raise CommandError(
+                _("所选法规不设「%(clock)s」") % {"clock": CLOCK_LABELS[clock]}, returncode=2
+            )
+        return deadline
 
     def _calendar(self) -> WorkingCalendar:
         # Operators may ask before the database is migrated: the package calendar still holds.
