@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from congress.models import Congress, HandlingUnit, Session, Term
 from suggestions import access, public_projection
 from suggestions.api.filters import PublicSuggestionFilter
+from suggestions.api.pagination import CountIn
 from suggestions.api.public_cache import PublicResponseCacheMixin
 from suggestions.api.public_rows import public_list_rows
 from suggestions.api.serializers.public import (
@@ -72,7 +73,8 @@ class PublicSuggestionViewSet(PublicResponseCacheMixin, SearchMixin, viewsets.Re
         # PublicSuggestionListSerializer documents the same rows.
         queryset = self.filter_queryset(self.get_queryset())
         searching = bool(search_terms(request.query_params.get("search")))
-        ids = self.paginator.paginate_ids(queryset, request, self, count_with_page=searching)
+        count_in = CountIn.WINDOW if searching else CountIn.SUBQUERY
+        ids = self.paginator.paginate_ids(queryset, request, self, count_in=count_in)
         return self.get_paginated_response(public_list_rows(ids))
 
     def get_serializer_class(self):
