@@ -6,12 +6,13 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from congress.models import Congress, HandlingUnit, Session, Term
 from suggestions import access, public_projection
-from suggestions.api.filters import PublicSuggestionFilter
+from suggestions.api.filters import PublicSuggestionFilter, UnlessUnfilteredBackend
 from suggestions.api.pagination import CountIn
 from suggestions.api.public_cache import PublicResponseCacheMixin
 from suggestions.api.public_rows import public_list_rows
@@ -57,6 +58,7 @@ class SearchMixin:
 )
 class PublicSuggestionViewSet(PublicResponseCacheMixin, SearchMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [AllowAny]
+    filter_backends = [UnlessUnfilteredBackend, OrderingFilter]
     filterset_class = PublicSuggestionFilter
     ordering_fields = ["filed_on", "number", "title", "id"]
     ordering = ["-filed_on", "-id"]
