@@ -37,15 +37,15 @@ class CappedCountPaginator(Paginator):
 
 
 class CappedCount(Subquery):
-    """``(SELECT COUNT(*) FROM (the queryset's ids, at most COUNT_CAP + 1))``: the capped
+    """``(SELECT COUNT(*) FROM (the queryset's ids, at most cap + 1))``: the capped
     count as a column of another query. It depends on nothing outside itself, so the
     database computes it once per query."""
 
     template = "(SELECT COUNT(*) FROM (%(subquery)s) AS capped)"
     output_field = IntegerField()
 
-    def __init__(self, queryset: QuerySet) -> None:
-        super().__init__(queryset.values("pk").order_by()[: COUNT_CAP + 1])
+    def __init__(self, queryset: QuerySet, cap: int = COUNT_CAP) -> None:
+        super().__init__(queryset.values("pk").order_by()[: cap + 1])
 
 
 class CountIn(Enum):
@@ -65,6 +65,8 @@ class IdPagePaginator(CappedCountPaginator):
     query; a page beyond the end still needs the count on its own, to say so.
     """
 
+    cap = COUNT_CAP
+
     def __init__(self, object_list: QuerySet, per_page, *, count_in: CountIn | None = None):
         super().__init__(object_list, per_page)
         self.count_in = count_in
@@ -76,10 +78,12 @@ class IdPagePaginator(CappedCountPaginator):
             return page
         number = self.validate_number_floor(number)
         bottom = (number - 1) * self.per_page
-        if bottom > COUNT_CAP:
+        if bottom > self.cap:
             raise EmptyPage(self.error_messages["no_results"])
         total = (
-            Window(Count("*")) if self.count_in is CountIn.WINDOW else CappedCount(self.object_list)
+            Window(Count("*"))
+            if self.count_in is CountIn.WINDOW
+            else CappedCount(self.object_list, self.cap)
         )
         rows = list(
             self.object_list.annotate(total_matches=total).values_list("pk", "total_matches")[
@@ -87,9 +91,9 @@ class IdPagePaginator(CappedCountPaginator):
             ]
         )
         if rows:
-            self.__dict__["count"] = min(rows[0][1], COUNT_CAP + 1)
+            self.__dict__["count"] = min(rows[0][1], self.cap + 1)
             if self.count_in is CountIn.SUBQUERY:
-                # As Paginator.page does: the last page ends at the count (COUNT_CAP + 1).
+                # As Paginator.page does: the last page ends at the count (cap + 1).
                 rows = rows[: self.count - bottom]
         elif number > 1:
             raise EmptyPage(self.error_messages["no_results"])
