@@ -54,7 +54,7 @@ class CountIn(Enum):
     # COUNT(*) OVER () over every row: for a search, which reads and sorts every match anyway.
     WINDOW = "window"
     # A CappedCount column: for a list whose first rows an index serves without reading the
-    # rest; the count still stops at COUNT_CAP, in the same round trip as the page.
+    # rest; the count still stops at the cap, in the same round trip as the page.
     SUBQUERY = "subquery"
 
 

@@ -47,8 +47,8 @@ def bounded_page(
 ) -> Page:
     """Page `number` of `queryset` as primary keys. A number beyond the last page (or beyond
     the cap) gives the last page, as Django's `get_page` does; `page.paginator.capped` tells
-    that the count stopped at `cap`. `count_in` counts in the page's own query, up to
-    COUNT_CAP (suggestions/api/pagination.py, CountIn)."""
+    that the count stopped at `cap`. `count_in` counts in the page's own query, up to `cap`
+    (suggestions/api/pagination.py, CountIn)."""
     paginator = BoundedPaginator(queryset, per_page, cap=cap, count_in=count_in)
     number = min(max(number, 1), cap // per_page)
     try:
