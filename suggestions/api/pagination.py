@@ -9,8 +9,10 @@ served — narrow the list with filters or a search instead.
 
 from __future__ import annotations
 
+from enum import Enum
+
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Count, QuerySet, Window
+from django.db.models import Count, IntegerField, QuerySet, Subquery, Window
 from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -34,35 +36,65 @@ class CappedCountPaginator(Paginator):
         return self.count > COUNT_CAP
 
 
+class CappedCount(Subquery):
+    """``(SELECT COUNT(*) FROM (the queryset's ids, at most cap + 1))``: the capped
+    count as a column of another query. It depends on nothing outside itself, so the
+    database computes it once per query."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS capped)"
+    output_field = IntegerField()
+
+    def __init__(self, queryset: QuerySet, cap: int = COUNT_CAP) -> None:
+        super().__init__(queryset.values("pk").order_by()[: cap + 1])
+
+
+class CountIn(Enum):
+    """How a page of ids counts its rows, when not in a query of its own."""
+
+    # COUNT(*) OVER () over every row: for a search, which reads and sorts every match anyway.
+    WINDOW = "window"
+    # A CappedCount column: for a list whose first rows an index serves without reading the
+    # rest; the count still stops at the cap, in the same round trip as the page.
+    SUBQUERY = "subquery"
+
+
 class IdPagePaginator(CappedCountPaginator):
     """Pages of primary keys only; the view fetches the rows for those keys.
 
-    With ``count_with_page`` the count comes from the page query itself
-    (``COUNT(*) OVER ()``), saving a second pass over the matches. Use it where the database
-    must read every match anyway to sort them (a search), not for the unfiltered list, whose
-    first page an index serves without reading the rest.
+    With ``count_in`` the count comes from the page query itself (see CountIn), saving a
+    query; a page beyond the end still needs the count on its own, to say so.
     """
 
-    def __init__(self, object_list: QuerySet, per_page, *, count_with_page: bool = False):
+    cap = COUNT_CAP
+
+    def __init__(self, object_list: QuerySet, per_page, *, count_in: CountIn | None = None):
         super().__init__(object_list, per_page)
-        self.count_with_page = count_with_page
+        self.count_in = count_in
 
     def page(self, number):
-        if not self.count_with_page:
+        if self.count_in is None:
             page = super().page(number)
             page.object_list = list(page.object_list.values_list("pk", flat=True))
             return page
         number = self.validate_number_floor(number)
         bottom = (number - 1) * self.per_page
-        if bottom > COUNT_CAP:
+        if bottom > self.cap:
             raise EmptyPage(self.error_messages["no_results"])
+        total = (
+            Window(Count("*"))
+            if self.count_in is CountIn.WINDOW
+            else CappedCount(self.object_list, self.cap)
+        )
         rows = list(
-            self.object_list.annotate(total_matches=Window(Count("*"))).values_list(
-                "pk", "total_matches"
-            )[bottom : bottom + self.per_page]
+            self.object_list.annotate(total_matches=total).values_list("pk", "total_matches")[
+                bottom : bottom + self.per_page
+            ]
         )
         if rows:
-            self.__dict__["count"] = min(rows[0][1], COUNT_CAP + 1)
+            self.__dict__["count"] = min(rows[0][1], self.cap + 1)
+            if self.count_in is CountIn.SUBQUERY:
+                # As Paginator.page does: the last page ends at the count (cap + 1).
+                rows = rows[: self.count - bottom]
         elif number > 1:
             raise EmptyPage(self.error_messages["no_results"])
         else:
@@ -97,10 +129,10 @@ class StandardPagination(PageNumberPagination):
             return paginator.num_pages
         return int_param(request.query_params, self.page_query_param) or 1
 
-    def paginate_ids(self, queryset: QuerySet, request, view, *, count_with_page: bool):
+    def paginate_ids(self, queryset: QuerySet, request, view, *, count_in: CountIn | None):
         """Like `paginate_queryset`, but the page holds primary keys (see IdPagePaginator)."""
         self.django_paginator_class = lambda object_list, per_page: IdPagePaginator(
-            object_list, per_page, count_with_page=count_with_page
+            object_list, per_page, count_in=count_in
         )
         try:
             return self.paginate_queryset(queryset, request, view)

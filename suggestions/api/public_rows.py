@@ -44,6 +44,7 @@ def public_list_rows(ids: Sequence[int]) -> list[dict[str, Any]]:
         Suggestion.objects.filter(pk__in=list(ids))
         .annotate(is_key=key_supervised())
         .values(*ROW_VALUES)
+        .order_by()  # put in the page's order below
     )
     by_id = {row["id"]: row for row in values}
     state_labels: dict[str, str] = {}

@@ -13,7 +13,7 @@ from django.core.paginator import EmptyPage, Page
 from django.db.models import Model, QuerySet
 from django.utils.functional import cached_property
 
-from suggestions.api.pagination import COUNT_CAP, IdPagePaginator
+from suggestions.api.pagination import COUNT_CAP, CountIn, IdPagePaginator
 
 
 class BoundedPaginator(IdPagePaginator):
@@ -43,14 +43,13 @@ def bounded_page(
     per_page: int,
     *,
     cap: int = COUNT_CAP,
-    count_with_page: bool = False,
+    count_in: CountIn | None = None,
 ) -> Page:
     """Page `number` of `queryset` as primary keys. A number beyond the last page (or beyond
     the cap) gives the last page, as Django's `get_page` does; `page.paginator.capped` tells
-    that the count stopped at `cap`. `count_with_page` counts in the page's own query
-    (`COUNT(*) OVER ()`, up to COUNT_CAP), for a search, which must read every match to sort
-    them anyway."""
-    paginator = BoundedPaginator(queryset, per_page, cap=cap, count_with_page=count_with_page)
+    that the count stopped at `cap`. `count_in` counts in the page's own query, up to `cap`
+    (suggestions/api/pagination.py, CountIn)."""
+    paginator = BoundedPaginator(queryset, per_page, cap=cap, count_in=count_in)
     number = min(max(number, 1), cap // per_page)
     try:
         return paginator.page(number)

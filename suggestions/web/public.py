@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from congress.models import Congress
 from suggestions import public_projection, selectors
 from suggestions.annotations import key_supervised
-from suggestions.api.pagination import COUNT_CAP
+from suggestions.api.pagination import COUNT_CAP, CountIn
 from suggestions.models import (
     PUBLIC_STATES,
     Assignment,
@@ -26,11 +26,11 @@ from suggestions.models import (
     Suggestion,
 )
 from suggestions.params import int_param
-from suggestions.progress import next_steps
 from suggestions.search import search_suggestions, search_terms
 
 from .facets import public_list_facets
-from .paging import bounded_page, capped_count, rows_for
+from .paging import bounded_page, capped_count
+from .public_rows import public_list_rows
 
 PAGE_SIZE = 20
 
@@ -55,19 +55,6 @@ def _listed(queryset: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
             )
         )
     )
-
-
-def _next_step_prefetches() -> list:
-    """What a row's next steps are computed from (suggestions/progress.py)."""
-    return [
-        Prefetch(
-            "replies",
-            queryset=Reply.objects.only(
-                "id", "suggestion_id", "assignment_id", "round", "replied_at", "category"
-            ),
-        ),
-        "follow_up_reviews",
-    ]
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -129,21 +116,19 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
     if query:
         queryset = search(queryset, query)
     queryset, chosen = _filtered(params, queryset)
-    # The page's ids first (the public-list index serves them), then those rows with their
-    # joins and prefetches; a search counts in its page query (it reads every match anyway).
+    # The page's ids with the count (the public-list index serves them; a search reads and
+    # counts every match anyway), then those rows (public_rows.py).
     page = bounded_page(
         queryset,
         int_param(params, "page") or 1,
         PAGE_SIZE,
-        count_with_page=bool(search_terms(query)),
+        count_in=CountIn.WINDOW if search_terms(query) else CountIn.SUBQUERY,
     )
-    rows = rows_for(
-        page, _listed(selectors.public_suggestions()).prefetch_related(*_next_step_prefetches())
-    )
+    rows = public_list_rows(page.object_list)
     context = {
         "page": page,
         "count_cap": COUNT_CAP,
-        "rows": [(s, next_steps(s)) for s in rows],
+        "rows": rows,
         "query": query,
         "chosen": chosen,
         "states": [(value, label) for value, label in State.choices if value in PUBLIC_STATES],

@@ -6,12 +6,14 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from congress.models import Congress, HandlingUnit, Session, Term
 from suggestions import access, public_projection
-from suggestions.api.filters import PublicSuggestionFilter
+from suggestions.api.filters import PublicSuggestionFilter, UnlessUnfilteredBackend
+from suggestions.api.pagination import CountIn
 from suggestions.api.public_cache import PublicResponseCacheMixin
 from suggestions.api.public_rows import public_list_rows
 from suggestions.api.serializers.public import (
@@ -56,6 +58,7 @@ class SearchMixin:
 )
 class PublicSuggestionViewSet(PublicResponseCacheMixin, SearchMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [AllowAny]
+    filter_backends = [UnlessUnfilteredBackend, OrderingFilter]
     filterset_class = PublicSuggestionFilter
     ordering_fields = ["filed_on", "number", "title", "id"]
     ordering = ["-filed_on", "-id"]
@@ -72,7 +75,8 @@ class PublicSuggestionViewSet(PublicResponseCacheMixin, SearchMixin, viewsets.Re
         # PublicSuggestionListSerializer documents the same rows.
         queryset = self.filter_queryset(self.get_queryset())
         searching = bool(search_terms(request.query_params.get("search")))
-        ids = self.paginator.paginate_ids(queryset, request, self, count_with_page=searching)
+        count_in = CountIn.WINDOW if searching else CountIn.SUBQUERY
+        ids = self.paginator.paginate_ids(queryset, request, self, count_in=count_in)
         return self.get_paginated_response(public_list_rows(ids))
 
     def get_serializer_class(self):
