@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Exists, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
@@ -178,7 +179,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
         )
     else:
         context.update(
-            _overview(queues, overdue, follow_up_due, failed_reminders_for(request.user))
+            _overview(queues, overdue, follow_up_due, failed_reminders_for(request.user).order_by())
         )
     return render(request, "web/staff/workbench.html", context)
 
@@ -203,10 +204,15 @@ def _heads(querysets: list[QuerySet], limit: int) -> list[list[int]]:
         numbered = queryset.annotate(
             position=Window(RowNumber(), order_by=list(queryset.query.order_by) or None)
         ).values_list("pk", "position")[:limit]
-        sql, sub_params = numbered.query.sql_with_params()
+        try:
+            sql, sub_params = numbered.query.sql_with_params()
+        except EmptyResultSet:  # a queryset that can hold nothing (`none()`)
+            continue
         parts.append(f"SELECT {index} AS queue, head{index}.* FROM ({sql}) head{index}")
         params.extend(sub_params)
     heads: list[list[tuple[int, int]]] = [[] for _ in querysets]
+    if not parts:
+        return [[] for _ in querysets]
     with connections[querysets[0].db].cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         for index, pk, position in cursor.fetchall():
