@@ -201,8 +201,10 @@ def _heads(querysets: list[QuerySet], limit: int) -> list[list[int]]:
     were nine round trips). A union keeps no order, so each sub-select numbers its rows."""
     parts, params = [], []
     for index, queryset in enumerate(querysets):
+        query = queryset.query
+        order = query.order_by or (query.default_ordering and queryset.model._meta.ordering)
         numbered = queryset.annotate(
-            position=Window(RowNumber(), order_by=list(queryset.query.order_by) or None)
+            position=Window(RowNumber(), order_by=list(order) or None)
         ).values_list("pk", "position")[:limit]
         try:
             sql, sub_params = numbered.query.sql_with_params()
