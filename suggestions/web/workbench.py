@@ -202,7 +202,7 @@ def _heads(querysets: list[QuerySet], limit: int) -> list[list[int]]:
     parts, params = [], []
     for index, queryset in enumerate(querysets):
         query = queryset.query
-        order = query.order_by or (query.default_ordering and queryset.model._meta.ordering)
+        order = query.order_by or (queryset.model._meta.ordering if query.default_ordering else ())
         numbered = queryset.annotate(
             position=Window(RowNumber(), order_by=list(order) or None)
         ).values_list("pk", "position")[:limit]
