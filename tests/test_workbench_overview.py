@@ -113,9 +113,7 @@ def test_overview_shows_each_queue_as_read_alone(client, world, busy, monkeypatc
         assert section.index(first.title) < section.index(second.title), key
     key_row = shown[expected["key"][0]]
     assert '<span class="badge key">重点督办</span>' in page[page.index(key_row.title) :]
-    overdue = Assignment.objects.select_related("unit", "suggestion").get(
-        pk=expected["overdue"][0]
-    )
+    overdue = Assignment.objects.select_related("unit", "suggestion").get(pk=expected["overdue"][0])
     assert f'<a href="?queue=overdue&amp;unit={overdue.unit_id}">{overdue.unit.name}</a>' in page
 
 
