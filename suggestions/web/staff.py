@@ -17,7 +17,6 @@ from suggestions.access import Audience
 from suggestions.annotations import key_supervised
 from suggestions.deadlines import compute_deadline
 from suggestions.models import (
-    Assignment,
     AssignmentStatus,
     Reply,
     State,
@@ -44,23 +43,17 @@ from .forms import (
     SupervisionPlanForm,
     WithholdForm,
 )
+from .list_row_relations import with_row_relations
 from .paging import bounded_page, rows_for
 from .roles import leader_required, staff_required
 
 
 def with_list_rows(queryset):
-    """What a suggestion row (and its next steps) shows, prefetched; without the texts no
-    row shows (the suggestion's body, the replies' texts: most of the bytes read). 重点督办
-    is an EXISTS on the row (`listed_as_key`), not a prefetch of the plans: a query less."""
-    return (
-        queryset.defer("body")
-        .annotate(listed_as_key=key_supervised())
-        .prefetch_related(
-            Prefetch("assignments", queryset=Assignment.objects.select_related("unit")),
-            Prefetch("replies", queryset=Reply.objects.defer("text", "redactions", "public_text")),
-            "follow_up_reviews",
-        )
-    )
+    """What a suggestion row (and its next steps) shows, in the rows' own query: without the
+    texts no row shows (the suggestion's body: most of the bytes read); 重点督办 as an EXISTS
+    (`listed_as_key`); the assignments, replies and follow-up reviews as JSON arrays turned
+    into what three prefetches gave (`list_row_relations`)."""
+    return with_row_relations(queryset.defer("body").annotate(listed_as_key=key_supervised()))
 
 
 @method_decorator(staff_required, name="dispatch")
