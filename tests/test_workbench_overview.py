@@ -128,19 +128,32 @@ def test_an_empty_queue_and_no_failed_reminders(client, world):
     assert "没有逾期的交办。" in response.content.decode()
 
 
-def test_heads_follow_each_querysets_order_and_skip_empty_ones(world):
+def test_heads_follow_each_querysets_order_count_to_the_cap_and_skip_empty_ones(world):
     made = bulk_public_suggestions(world, 7)
-    newest = Suggestion.objects.order_by("-pk")
-    oldest = Suggestion.objects.order_by("pk")
-    by_model_order = SupervisionPlan.objects.all()  # Meta.ordering
-    heads = workbench._heads([newest, Suggestion.objects.none(), oldest, by_model_order], 3)
-    assert heads == [
-        [s.pk for s in sorted(made, key=lambda s: -s.pk)[:3]],
-        [],
-        [s.pk for s in made[:3]],
-        list(by_model_order.values_list("pk", flat=True)[:3]),
-    ]
-    assert workbench._heads([Suggestion.objects.none()], 3) == [[]]
+    newest = sorted(made, key=lambda s: -s.pk)
+    plans = SupervisionPlan.objects.all()  # in its Meta.ordering
+    heads = workbench._heads(
+        [
+            Suggestion.objects.order_by("-pk"),
+            Suggestion.objects.none(),
+            Suggestion.objects.order_by("pk"),
+            plans,
+            Suggestion.objects.filter(pk=made[0].pk),
+        ],
+        cap=5,
+        first=2,
+    )
+    assert (
+        heads
+        == [
+            ([s.pk for s in newest[:2]], 6),  # seven rows: counted to the cap + 1
+            ([], 0),
+            ([s.pk for s in made[:2]], 6),
+            (list(plans.values_list("pk", flat=True)[:2]), plans.count()),
+            ([made[0].pk], 1),
+        ]
+    )
+    assert workbench._heads([Suggestion.objects.none()], cap=5, first=2) == [([], 0)]
 
 
 def queries(client, url: str) -> int:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Exists, OuterRef, Q, QuerySet, Window
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -195,57 +195,62 @@ def _section(queue: Queue, count: int, rows: list[Suggestion]) -> dict:
     }
 
 
-def _heads(querysets: list[QuerySet], limit: int) -> list[list[int]]:
-    """The first `limit` primary keys of each queryset, in its order, from one query: a
-    UNION ALL of one bounded sub-select per queryset (eight queues and the failed reminders
-    were nine round trips). A union keeps no order, so each sub-select numbers its rows."""
+def _heads(querysets: list[QuerySet], cap: int, first: int) -> list[tuple[list[int], int]]:
+    """For each queryset, its first `first` primary keys in its order and its number of rows
+    counted up to `cap` + 1, all from one query: a UNION ALL of one sub-select per queryset
+    reading at most `cap` + 1 rows (eight queues and the failed reminders were nine round
+    trips). A union keeps no order, so each sub-select numbers its rows."""
     parts, params = [], []
     for index, queryset in enumerate(querysets):
         query = queryset.query
         order = query.order_by or (queryset.model._meta.ordering if query.default_ordering else ())
         numbered = queryset.annotate(
-            position=Window(RowNumber(), order_by=list(order) or None)
-        ).values_list("pk", "position")[:limit]
+            head_pk=F("pk"), position=Window(RowNumber(), order_by=list(order) or None)
+        ).values_list("head_pk", "position")[: cap + 1]
         try:
             sql, sub_params = numbered.query.sql_with_params()
         except EmptyResultSet:  # a queryset that can hold nothing (`none()`)
             continue
-        parts.append(f"SELECT {index} AS queue, head{index}.* FROM ({sql}) head{index}")
+        counted = (
+            f"SELECT {index} AS queue, head_pk, position, COUNT(*) OVER () AS counted "
+            f"FROM ({sql}) numbered{index}"
+        )
+        parts.append(f"SELECT * FROM ({counted}) head{index} WHERE position <= {int(first)}")
         params.extend(sub_params)
-    heads: list[list[tuple[int, int]]] = [[] for _ in querysets]
+    heads: list[tuple[list[int], int]] = [([], 0) for _ in querysets]
     if not parts:
-        return [[] for _ in querysets]
+        return heads
     with connections[querysets[0].db].cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
-        for index, pk, position in cursor.fetchall():
-            heads[index].append((position, pk))
-    return [[pk for _position, pk in sorted(found)] for found in heads]
+        rows = sorted(cursor.fetchall(), key=lambda row: (row[0], row[2]))  # queue, position
+    for index, pk, _position, counted in rows:
+        heads[index] = (heads[index][0] + [pk], counted)
+    return heads
 
 
 def _overview(queues: list[Queue], overdue, follow_up_due, failed_reminders) -> dict:
-    """Each queue's capped count and first rows: the first OVERVIEW_COUNT_CAP + 1 ids of every
+    """Each queue's capped count and first rows: the first rows' ids and the count of every
     queue in one query, then the previewed rows of each kind all at once."""
-    *ids, overdue_ids, follow_up_ids, failed_ids = _heads(
+    *heads, (overdue_ids, overdue_count), (follow_up_ids, follow_up_count), (_, failed) = _heads(
         [q.queryset for q in queues] + [overdue, follow_up_due, failed_reminders],
-        OVERVIEW_COUNT_CAP + 1,
+        OVERVIEW_COUNT_CAP,
+        QUEUE_PREVIEW,
     )
-    wanted = {pk for found in ids for pk in found[:QUEUE_PREVIEW]}
-    by_pk = _by_pk(_SUGGESTION_ROWS, list(wanted))
+    wanted = [pk for ids, _count in heads for pk in ids]
+    by_pk = _by_pk(_SUGGESTION_ROWS, wanted)
     sections = [
-        _section(q, len(found), [by_pk[pk] for pk in found[:QUEUE_PREVIEW]])
-        for q, found in zip(queues, ids, strict=True)
+        _section(q, count, [by_pk[pk] for pk in ids if pk in by_pk])
+        for q, (ids, count) in zip(queues, heads, strict=True)
     ]
-    overdue_rows = _by_pk(_OVERDUE_ROWS, overdue_ids[:QUEUE_PREVIEW])
-    follow_up_rows = _by_pk(_FOLLOW_UP_ROWS, follow_up_ids[:QUEUE_PREVIEW])
+    overdue_rows = _by_pk(_OVERDUE_ROWS, overdue_ids)
+    follow_up_rows = _by_pk(_FOLLOW_UP_ROWS, follow_up_ids)
     return {
         "queues": sections,
-        "overdue": [overdue_rows[pk] for pk in overdue_ids[:QUEUE_PREVIEW] if pk in overdue_rows],
-        "overdue_count": len(overdue_ids),
-        "follow_up_due": [
-            follow_up_rows[pk] for pk in follow_up_ids[:QUEUE_PREVIEW] if pk in follow_up_rows
-        ],
-        "follow_up_due_count": len(follow_up_ids),
-        "failed_reminder_count": len(failed_ids),
+        "overdue": [overdue_rows[pk] for pk in overdue_ids if pk in overdue_rows],
+        "overdue_count": overdue_count,
+        "follow_up_due": [follow_up_rows[pk] for pk in follow_up_ids if pk in follow_up_rows],
+        "follow_up_due_count": follow_up_count,
+        "failed_reminder_count": failed,
     }
 
 
