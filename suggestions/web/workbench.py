@@ -51,12 +51,19 @@ QUEUE_COUNT_CAP = 1000
 _SUGGESTION_ROWS = with_list_rows(
     Suggestion.objects.select_related("congress", "session", "lead_deputy__person")
 )
+# A suggestion reads its state when it is built (django-fsm's concurrency check): it is
+# loaded with the title the rows show.
 _OVERDUE_ROWS = (
     Assignment.objects.with_binding_due()
     .select_related("unit", "suggestion")
-    .defer("suggestion__body")
+    .only("unit__name", "suggestion__title", "suggestion__state")
+    .order_by()
 )
-_FOLLOW_UP_ROWS = FollowUpReview.objects.select_related("suggestion").defer("suggestion__body")
+_FOLLOW_UP_ROWS = (
+    FollowUpReview.objects.select_related("suggestion")
+    .only("due_on", "suggestion__title", "suggestion__state")
+    .order_by()
+)
 
 
 @dataclass(frozen=True)
