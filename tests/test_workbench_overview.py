@@ -238,3 +238,13 @@ def test_row_relations_are_what_prefetches_gave(world):
     # A field no row shows is read on access, never a wrong default.
     assignment = loaded[assigned.pk].assignments.all()[0]
     assert assignment.assigned_on == Assignment.objects.get(pk=assignment.pk).assigned_on
+
+
+def test_row_labels_are_translated_once_per_language(client, world, busy):
+    client.force_login(world.staff)
+    chinese = client.get("/staff/").content.decode()
+    english = client.get("/staff/", headers={"accept-language": "en"}).content.decode()
+    assert '<span class="badge key">重点督办</span>' in chinese
+    assert '<span class="badge key">重点督办</span>' not in english
+    assert '<span class="badge key">Key supervision</span>' in english
+    assert '<span class="badge key">重点督办</span>' in client.get("/staff/").content.decode()
