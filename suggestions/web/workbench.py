@@ -48,9 +48,7 @@ QUEUE_COUNT_CAP = 1000
 
 # What a row of each queue shows, read by the primary keys of a page of the queue (taken
 # from the staff's own suggestions above, so not filtered by them a second time).
-_SUGGESTION_ROWS = with_list_rows(
-    Suggestion.objects.select_related("congress", "session", "lead_deputy__person")
-)
+_SUGGESTION_ROWS = with_list_rows(Suggestion.objects.all())
 # A suggestion reads its state when it is built (django-fsm's concurrency check): it is
 # loaded with the title the rows show.
 _OVERDUE_ROWS = (
