@@ -2,8 +2,8 @@
 follow-up reviews, read in the row's own query.
 
 Three prefetches cost three more queries and, for each row and relation, a queryset built by
-Django to hold the prefetched rows: at 100,000 suggestions about half of the workbench's
-rows time (README "Performance"). Here each relation is one JSON array per row (a correlated
+Django to hold the prefetched rows: reading the workbench's 25 previewed rows took 20 ms with
+them and 8 ms this way (100,000 suggestions, on a loaded machine). Here each relation is one JSON array per row (a correlated
 aggregate: `json_agg` on PostgreSQL, `json_group_array` on SQLite), turned back into model
 instances holding only the fields the rows and `progress.next_steps` read (any other field
 is deferred and would be read on access, as with `only()`), and put where a prefetch puts
