@@ -10,12 +10,14 @@ row is a few string formats, and each label is translated once.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from enum import Enum
 from html import escape
 
 from django import template
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -56,6 +58,18 @@ class _Labels:
         self.to_do = escape(_("待办"))
 
 
+@functools.cache
+def _labels_in(language: str | None) -> _Labels:
+    with translation.override(language):
+        return _Labels()
+
+
+def _labels() -> _Labels:
+    """The row's fixed words in the active language, translated once per language and
+    process rather than once per list (six lists on the workbench, ten on the leader page)."""
+    return _labels_in(translation.get_language())
+
+
 @register.simple_tag
 def state_badge(suggestion: Suggestion) -> SafeString:
     return format_html(
@@ -90,7 +104,7 @@ def _next_steps(steps: list[NextStep] | None, labels: _Labels) -> str:
 @register.simple_tag
 def next_steps_list(steps: list[NextStep] | None) -> SafeString:
     """Who must act next, what, and by when; or that nothing is pending."""
-    return mark_safe(_next_steps(steps, _Labels()))
+    return mark_safe(_next_steps(steps, _labels()))
 
 
 def _units(suggestion: Suggestion, labels: _Labels) -> str:
@@ -135,7 +149,7 @@ def _row(s: Suggestion, steps: list[NextStep] | None, url: str, labels: _Labels)
 def suggestion_row(suggestion: Suggestion, steps: list[NextStep] | None, url: str) -> SafeString:
     """One <li> of a suggestion list: title, state, 重点督办, where it was filed, number, lead
     deputy, topic, the units handling it and (when given) the next steps."""
-    return mark_safe(_row(suggestion, steps, url, _Labels()))
+    return mark_safe(_row(suggestion, steps, url, _labels()))
 
 
 @register.simple_tag
@@ -144,7 +158,7 @@ def suggestion_rows(
 ) -> SafeString:
     """The <li>s of a whole list of (suggestion, next steps or None), one per line, each
     linking to the page `url_name` names for it."""
-    labels = _Labels()
+    labels = _labels()
     return mark_safe(
         META_SEPARATOR.join(
             _row(s, steps, reverse(url_name, args=[s.pk]), labels) for s, steps in rows
@@ -182,7 +196,7 @@ def assignment_rows(rows: Iterable[Assignment], show: str) -> SafeString:
     """The <tr>s of a unit's inbox view `show`: the suggestion (number, lead deputy, whether
     re-handled), the unit's role, the binding deadline, days left or the assignment's
     status, and where this round stands (or the suggestion's state once it is over)."""
-    labels = _Labels()
+    labels = _labels()
     return mark_safe("\n".join(_assignment_row(a, show, labels) for a in rows))
 
 

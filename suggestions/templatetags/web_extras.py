@@ -113,3 +113,10 @@ def unit_table_rows(rows) -> str:
             for r in rows
         )
     )
+
+
+@register.filter
+def capped(count: int, cap: int) -> str:
+    """A count that stopped at `cap` (`paging.capped_count`): "100+" beyond it. The same as
+    web/includes/capped_count.html, without an include per count (twelve on the workbench)."""
+    return f"{cap}+" if count > cap else str(count)

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -28,7 +31,7 @@ from suggestions.params import BadQueryParameter, int_param
 from suggestions.progress import next_steps
 from suggestions.reminders.selectors import failed_reminders_for
 
-from .paging import bounded_page, capped_count, rows_for
+from .paging import bounded_page, rows_for
 from .roles import staff_required
 from .staff import with_list_rows
 
@@ -43,10 +46,22 @@ OVERVIEW_COUNT_CAP = 100
 QUEUE_COUNT_CAP = 1000
 
 
-def _staff_suggestions(user):
-    return access.readable_suggestions(user, Audience.STAFF).select_related(
-        "congress", "session", "lead_deputy__person"
-    )
+# What a row of each queue shows, read by the primary keys of a page of the queue (taken
+# from the staff's own suggestions above, so not filtered by them a second time).
+_SUGGESTION_ROWS = with_list_rows(Suggestion.objects.all())
+# A suggestion reads its state when it is built (django-fsm's concurrency check): it is
+# loaded with the title the rows show.
+_OVERDUE_ROWS = (
+    Assignment.objects.with_binding_due()
+    .select_related("unit", "suggestion")
+    .only("unit__name", "suggestion__title", "suggestion__state")
+    .order_by()
+)
+_FOLLOW_UP_ROWS = (
+    FollowUpReview.objects.select_related("suggestion")
+    .only("due_on", "suggestion__title", "suggestion__state")
+    .order_by()
+)
 
 
 @dataclass(frozen=True)
@@ -131,7 +146,7 @@ OTHER_QUEUES = ("overdue", "follow_up_due")
 def workbench(request: HttpRequest) -> HttpResponse:
     """Every queue's capped count and first rows; with `?queue=KEY` one queue, paginated.
     Nothing here reads a whole queue: counts stop at COUNT_CAP, rows are one page."""
-    mine = _staff_suggestions(request.user)
+    mine = access.readable_suggestions(request.user, Audience.STAFF)
     today = timezone.localdate()
     queues = _suggestion_queues(mine)
     chosen = request.GET.get("queue", "")
@@ -144,36 +159,33 @@ def workbench(request: HttpRequest) -> HttpResponse:
     context = {
         "chosen": chosen,
         "count_cap": QUEUE_COUNT_CAP if chosen else OVERVIEW_COUNT_CAP,
-        "failed_reminder_count": capped_count(
-            failed_reminders_for(request.user), OVERVIEW_COUNT_CAP
-        ),
     }
-    overdue = _overdue(mine, today).select_related("unit", "suggestion").defer("suggestion__body")
+    overdue = _overdue(mine, today)
     if (unit_id := int_param(request.GET, "unit")) is not None:
         overdue = overdue.filter(unit_id=unit_id)
         context["unit_id"] = unit_id
-    follow_up_due = (
-        _follow_up_due(mine, today).select_related("suggestion").defer("suggestion__body")
-    )
+    follow_up_due = _follow_up_due(mine, today)
     if chosen == "overdue":
         page = bounded_page(overdue, number, PAGE_SIZE, cap=QUEUE_COUNT_CAP)
-        context.update(page=page, title=_("逾期未答复"), overdue=rows_for(page, overdue))
+        context.update(page=page, title=_("逾期未答复"), overdue=rows_for(page, _OVERDUE_ROWS))
     elif chosen == "follow_up_due":
         page = bounded_page(follow_up_due, number, PAGE_SIZE, cap=QUEUE_COUNT_CAP)
         context.update(
-            page=page, title=_("回头看到期"), follow_up_due=rows_for(page, follow_up_due)
+            page=page, title=_("回头看到期"), follow_up_due=rows_for(page, _FOLLOW_UP_ROWS)
         )
     elif chosen:
         queue = next(q for q in queues if q.key == chosen)
         page = bounded_page(queue.queryset, number, PAGE_SIZE, cap=QUEUE_COUNT_CAP)
-        rows = rows_for(page, with_list_rows(mine))
+        rows = rows_for(page, _SUGGESTION_ROWS)
         context.update(
             page=page,
             title=queue.title,
             queues=[_section(queue, page.paginator.count, rows)],
         )
     else:
-        context.update(_overview(mine, queues, overdue, follow_up_due))
+        context.update(
+            _overview(queues, overdue, follow_up_due, failed_reminders_for(request.user).order_by())
+        )
     return render(request, "web/staff/workbench.html", context)
 
 
@@ -188,32 +200,64 @@ def _section(queue: Queue, count: int, rows: list[Suggestion]) -> dict:
     }
 
 
-def _first_ids(queryset: QuerySet) -> list[int]:
-    """The first OVERVIEW_COUNT_CAP + 1 primary keys of `queryset`, in its order: its first
-    rows and its capped count in one query."""
-    return list(queryset.values_list("pk", flat=True)[: OVERVIEW_COUNT_CAP + 1])
+def _heads(querysets: list[QuerySet], cap: int, first: int) -> list[tuple[list[int], int]]:
+    """For each queryset, its first `first` primary keys in its order and its number of rows
+    counted up to `cap` + 1, all from one query: a UNION ALL of one sub-select per queryset
+    reading at most `cap` + 1 rows (eight queues and the failed reminders were nine round
+    trips). A union keeps no order, so each sub-select numbers its rows."""
+    parts, params = [], []
+    for index, queryset in enumerate(querysets):
+        query = queryset.query
+        order = query.order_by or (queryset.model._meta.ordering if query.default_ordering else ())
+        numbered = queryset.annotate(
+            head_pk=F("pk"), position=Window(RowNumber(), order_by=list(order) or None)
+        ).values_list("head_pk", "position")[: cap + 1]
+        try:
+            sql, sub_params = numbered.query.sql_with_params()
+        except EmptyResultSet:  # a queryset that can hold nothing (`none()`)
+            continue
+        counted = (
+            f"SELECT {index} AS queue, head_pk, position, COUNT(*) OVER () AS counted "
+            f"FROM ({sql}) numbered{index}"
+        )
+        parts.append(f"SELECT * FROM ({counted}) head{index} WHERE position <= {int(first)}")
+        params.extend(sub_params)
+    heads: list[tuple[list[int], int]] = [([], 0) for _ in querysets]
+    if not parts:
+        return heads
+    with connections[querysets[0].db].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = sorted(cursor.fetchall(), key=lambda row: (row[0], row[2]))  # queue, position
+    for index, pk, _position, counted in rows:
+        heads[index] = (heads[index][0] + [pk], counted)
+    return heads
 
 
-def _overview(mine, queues: list[Queue], overdue, follow_up_due) -> dict:
-    """Each queue's capped count and first rows: one query of ids per queue, then the
-    previewed suggestions all at once."""
-    ids = {q.key: _first_ids(q.queryset) for q in queues}
-    wanted = {pk for found in ids.values() for pk in found[:QUEUE_PREVIEW]}
-    by_pk = {s.pk: s for s in with_list_rows(mine).filter(pk__in=wanted)}
+def _overview(queues: list[Queue], overdue, follow_up_due, failed_reminders) -> dict:
+    """Each queue's capped count and first rows: the first rows' ids and the count of every
+    queue in one query, then the previewed rows of each kind all at once."""
+    *heads, (overdue_ids, overdue_count), (follow_up_ids, follow_up_count), (_, failed) = _heads(
+        [q.queryset for q in queues] + [overdue, follow_up_due, failed_reminders],
+        OVERVIEW_COUNT_CAP,
+        QUEUE_PREVIEW,
+    )
+    wanted = [pk for ids, _count in heads for pk in ids]
+    by_pk = _by_pk(_SUGGESTION_ROWS, wanted)
     sections = [
-        _section(q, len(ids[q.key]), [by_pk[pk] for pk in ids[q.key][:QUEUE_PREVIEW]])
-        for q in queues
+        _section(q, count, [by_pk[pk] for pk in ids if pk in by_pk])
+        for q, (ids, count) in zip(queues, heads, strict=True)
     ]
-    overdue_ids = _first_ids(overdue)
-    follow_up_ids = _first_ids(follow_up_due)
-    overdue_rows = {a.pk: a for a in overdue.filter(pk__in=overdue_ids[:QUEUE_PREVIEW])}
-    follow_up_rows = {r.pk: r for r in follow_up_due.filter(pk__in=follow_up_ids[:QUEUE_PREVIEW])}
+    overdue_rows = _by_pk(_OVERDUE_ROWS, overdue_ids)
+    follow_up_rows = _by_pk(_FOLLOW_UP_ROWS, follow_up_ids)
     return {
         "queues": sections,
-        "overdue": [overdue_rows[pk] for pk in overdue_ids[:QUEUE_PREVIEW] if pk in overdue_rows],
-        "overdue_count": len(overdue_ids),
-        "follow_up_due": [
-            follow_up_rows[pk] for pk in follow_up_ids[:QUEUE_PREVIEW] if pk in follow_up_rows
-        ],
-        "follow_up_due_count": len(follow_up_ids),
+        "overdue": [overdue_rows[pk] for pk in overdue_ids if pk in overdue_rows],
+        "overdue_count": overdue_count,
+        "follow_up_due": [follow_up_rows[pk] for pk in follow_up_ids if pk in follow_up_rows],
+        "follow_up_due_count": follow_up_count,
+        "failed_reminder_count": failed,
     }
+
+
+def _by_pk(queryset: QuerySet, ids: list[int]) -> dict:
+    return {row.pk: row for row in queryset.filter(pk__in=ids)} if ids else {}
