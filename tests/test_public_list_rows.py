@@ -2,7 +2,9 @@
 (README "Performance": cold latency of the public list and search).
 
 - The HTML list's rows (web/public_rows.py) render exactly as the rows Django's
-  prefetch_related built, next steps included, for every state a public row can be in.
+  prefetch_related built, next steps included, for every state a public row can be in; so
+  do whole list pages (filters, searches, later pages, both languages), and each row links
+  to its suggestion's page.
 - A list page counts in its own query (CountIn.SUBQUERY), with the same count, the same
   capped flag and the same last page as a separate capped count.
 - The API list skips django-filter's form when no filter is named, and still refuses a bad
@@ -13,11 +15,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
 from django.db.models import Prefetch
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from suggestions import selectors
 from suggestions.api import pagination
@@ -120,6 +124,37 @@ def test_rows_show_what_the_prefetched_rows_showed(world):
     by_state = {s.state: steps for s, steps in rows}
     assert by_state[State.REHANDLING][0].due_on == dt.date(2024, 8, 1)
     assert by_state[State.FOLLOW_UP][0].due_on == dt.date(2024, 9, 1)
+
+
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def _body(client, url: str, language: str) -> str:
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200, url
+    return CSRF_TOKEN.sub('name="csrfmiddlewaretoken" value=""', response.content.decode())
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_list_pages_are_the_pages_the_prefetched_rows_made(client, world, monkeypatch, language):
+    _every_public_state(world)
+    bulk_public_suggestions(world, 18)
+    urls = [
+        "/suggestions/",
+        "/suggestions/?page=2",
+        "/suggestions/?page=99",
+        "/suggestions/?state=assigned",
+        f"/suggestions/?unit={world.lead_unit.pk}&key=1",
+        "/suggestions/?reply_category=B&page=1",
+        "/suggestions/?q=批量",
+        "/suggestions/?q=没有这样的建议",
+    ]
+    pages = [_body(client, url, language) for url in urls]
+    monkeypatch.setattr(public_pages, "public_list_rows", _prefetched_rows)
+    assert pages == [_body(client, url, language) for url in urls]
+    links = re.findall(r'<h3><a href="([^"]+)">', pages[0])
+    ids = Suggestion.objects.public().order_by("-filed_on", "-pk").values_list("pk", flat=True)
+    assert links == [reverse("web:suggestion-detail", args=[pk]) for pk in ids[:20]]
 
 
 def test_a_row_no_longer_public_is_left_out(world):

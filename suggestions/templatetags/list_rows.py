@@ -28,6 +28,8 @@ from suggestions.templatetags.web_extras import due_class, due_text
 
 register = template.Library()
 META_SEPARATOR = "\n    "
+# A primary key no row has, whose digits occur nowhere else in a URL.
+URL_STAND_IN = 9_876_543_210_123_456_789
 
 
 def choice_label(choices: type[Enum], value: str) -> str:
@@ -159,10 +161,11 @@ def suggestion_rows(
     """The <li>s of a whole list of (suggestion, next steps or None), one per line, each
     linking to the page `url_name` names for it."""
     labels = _labels()
+    # One reverse() for the whole list (a twentieth of a page's time when done per row): the
+    # URL of a stand-in key, split where the key goes.
+    before, _key, after = reverse(url_name, args=[URL_STAND_IN]).partition(str(URL_STAND_IN))
     return mark_safe(
-        META_SEPARATOR.join(
-            _row(s, steps, reverse(url_name, args=[s.pk]), labels) for s, steps in rows
-        )
+        META_SEPARATOR.join(_row(s, steps, f"{before}{s.pk}{after}", labels) for s, steps in rows)
     )
 
 

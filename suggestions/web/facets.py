@@ -4,9 +4,10 @@ under the public data version.
 They are the same for every visitor and change only when a watched row is written, and every
 such write bumps the data version (suggestions/api/public_cache.py). Read from the database
 they cost four queries per list page (the topics a recursive index walk); from the cache, two
-cache reads (the version, then the facets stored under it). An entry stored under an old
-version is never read again and expires on its own. When the cache is down the facets are
-read from the database.
+cache reads (the version, then the facets stored under it), and each process keeps the last
+facets it read with their version, so that, until the next write, a page costs only the
+version's read. An entry stored under an old version is never read again and expires on its
+own. When the cache is down the facets are read from the database.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ FACETS_SECONDS = 3600
 
 Choices = list[tuple[object, str]]
 
+# (version, facets): the last facets this process read, with the data version they belong to.
+_kept: tuple[int, dict[str, Choices]] | None = None
+
 
 def _read() -> dict[str, Choices]:
     sessions = Session.objects.values_list(
@@ -46,6 +50,9 @@ def public_list_facets() -> dict[str, Choices]:
     version = data_version()
     if version is None:  # the cache is down
         return _read()
+    kept = _kept
+    if kept is not None and kept[0] == version:
+        return kept[1]
     key = f"{KEY_PREFIX}:{version}"
     try:
         facets = cache.get(key)
@@ -58,4 +65,10 @@ def public_list_facets() -> dict[str, Choices]:
             cache.set(key, facets, FACETS_SECONDS)
         except Exception as exc:
             logger.warning("facet cache unavailable (%s: %s)", type(exc).__name__, exc)
+    _keep(version, facets)
     return facets
+
+
+def _keep(version: int, facets: dict[str, Choices]) -> None:
+    global _kept
+    _kept = (version, facets)
