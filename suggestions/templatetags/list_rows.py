@@ -49,6 +49,7 @@ class _Labels:
         self.roles = {value: escape(str(label)) for value, label in UnitRole.choices}
         self.key = escape(_("重点督办"))
         self.recess = escape(_("闭会期间"))
+        self.number = _("第%(n)d号")  # as Suggestion.number_display
         self.lead_deputy = escape(_("领衔代表"))
         self.units = escape(_("承办单位"))
         self.due = escape(_("期限"))
@@ -135,7 +136,7 @@ def _row(s: Suggestion, steps: list[NextStep] | None, url: str, labels: _Labels)
     session = escape(s.session.name) if s.session else labels.recess
     meta.append(f"{escape(s.congress.short_name or s.congress.name)} · {session}")
     if s.number:
-        meta.append(f"· {escape(s.number_display)}")
+        meta.append(f"· {escape(labels.number % {'n': s.number})}")
     meta.append(f"· {labels.lead_deputy} {escape(s.lead_deputy.person.name)}")
     if s.topic:
         meta.append(f"· {escape(s.topic)}")
