@@ -37,8 +37,10 @@ from suggestions.models import (
 from suggestions.progress import next_steps
 from suggestions.templatetags.list_rows import suggestion_rows
 from suggestions.web import public as public_pages
+from suggestions.web.facets import read_names
 from suggestions.web.paging import bounded_page
 from suggestions.web.public_rows import public_list_rows
+from tests.factories import DeputyFactory, SuggestionFactory
 from tests.web_support import bulk_public_suggestions
 
 
@@ -87,7 +89,7 @@ def _every_public_state(world) -> None:
     )
 
 
-def _prefetched_rows(ids: list[int]) -> list:
+def _prefetched_rows(ids: list[int], _names=None) -> list:
     """The rows as the list read them before: select_related and prefetch_related."""
     queryset = (
         selectors.public_suggestions()
@@ -114,7 +116,7 @@ def test_rows_show_what_the_prefetched_rows_showed(world):
         Suggestion.objects.public().order_by("-filed_on", "-pk").values_list("pk", flat=True)
     )
     assert len(ids) == 12
-    rows = public_list_rows(ids)
+    rows = public_list_rows(ids, read_names())
     expected = _prefetched_rows(ids)
     assert [s.pk for s, _steps in rows] == ids
     assert [steps for _s, steps in rows] == [steps for _s, steps in expected]
@@ -157,11 +159,42 @@ def test_list_pages_are_the_pages_the_prefetched_rows_made(client, world, monkey
     assert links == [reverse("web:suggestion-detail", args=[pk]) for pk in ids[:20]]
 
 
+def test_renamed_reference_rows_show_at_once(client, world):
+    made = bulk_public_suggestions(world, 2)
+    client.get("/suggestions/")  # the names are read, then kept under the data version
+    person = made[1].lead_deputy.person
+    person.name = "改名后的代表"
+    person.save()
+    world.congress.short_name = "改名后的人大"
+    world.congress.save()
+    world.session.name = "改名后的会议"
+    world.session.save()
+    html = client.get("/suggestions/").content.decode()
+    assert "领衔代表 改名后的代表" in html
+    assert "改名后的人大 · 改名后的会议" in html
+
+
+def test_names_read_before_a_write_are_read_again(world):
+    made = bulk_public_suggestions(world, 2)
+    names = read_names()
+    newcomer = SuggestionFactory(
+        lead_deputy=DeputyFactory(term=world.term), session=world.session, state=State.ASSIGNED
+    )
+    rows = public_list_rows([newcomer.pk, made[0].pk], names)
+    assert [s.lead_deputy.person.name for s, _ in rows] == [
+        newcomer.lead_deputy.person.name,
+        made[0].lead_deputy.person.name,
+    ]
+
+
 def test_a_row_no_longer_public_is_left_out(world):
     made = bulk_public_suggestions(world, 3)
     Suggestion.objects.filter(pk=made[1].pk).update(withheld_reason="依法不予公开")
-    assert [s.pk for s, _ in public_list_rows([m.pk for m in made])] == [made[0].pk, made[2].pk]
-    assert public_list_rows([]) == []
+    assert [s.pk for s, _ in public_list_rows([m.pk for m in made], read_names())] == [
+        made[0].pk,
+        made[2].pk,
+    ]
+    assert public_list_rows([], read_names()) == []
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ from suggestions.models import (
 from suggestions.params import int_param
 from suggestions.search import search_suggestions, search_terms
 
-from .facets import public_list_facets
+from .facets import public_list_reference
 from .paging import bounded_page, capped_count
 from .public_rows import public_list_rows
 
@@ -124,7 +124,8 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
         PAGE_SIZE,
         count_in=CountIn.WINDOW if search_terms(query) else CountIn.SUBQUERY,
     )
-    rows = public_list_rows(page.object_list)
+    facets, names = public_list_reference()
+    rows = public_list_rows(page.object_list, names)
     context = {
         "page": page,
         "count_cap": COUNT_CAP,
@@ -132,7 +133,7 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
         "query": query,
         "chosen": chosen,
         "states": [(value, label) for value, label in State.choices if value in PUBLIC_STATES],
-        **public_list_facets(),
+        **facets,
         "reply_categories": ReplyCategory.choices,
     }
     return render(request, "web/public/list.html", context)

@@ -1,5 +1,7 @@
 """The public list's rows (suggestions/web/public.py) with what each row shows and its next
-steps, in four plain queries whose SQL is compiled once per process.
+steps, in four plain queries whose SQL is compiled once per process; the names of what a
+suggestion is filed under and of its lead deputy come from the reference rows the list keeps
+under the data version (facets.py).
 
 The rows used to come through `prefetch_related`, then through four querysets of model
 instances: at 100,000 suggestions, building and compiling those querysets (about 2 ms) and
@@ -27,6 +29,8 @@ from suggestions.annotations import key_supervised
 from suggestions.models import Assignment, AssignmentStatus, FollowUpReview, Reply, Suggestion
 from suggestions.models.suggestion import number_display
 from suggestions.progress import NextStep, next_steps
+
+from .facets import Names, read_names
 
 
 class _Relation(list):
@@ -107,6 +111,9 @@ def _suggestions(ids: list[int]) -> QuerySet:
         .order_by()
         .values_list(
             "pk",
+            "congress_id",
+            "session_id",
+            "lead_deputy_id",
             "state",
             "title",
             "number",
@@ -115,12 +122,6 @@ def _suggestions(ids: list[int]) -> QuerySet:
             "revision_due_on",
             "evaluation_due_on",
             "listed_as_key",
-            "congress_id",
-            "congress__name",
-            "congress__short_name",
-            "session_id",
-            "session__name",
-            "lead_deputy__person__name",
         )
     )
 
@@ -206,8 +207,11 @@ def _assignment(pk, role, status, due_on, due_explanation, rehandling_due_on, ex
     )
 
 
-def public_list_rows(ids: Sequence[int]) -> list[tuple[ListedSuggestion, list[NextStep]]]:
-    """The page's public suggestions for `ids`, in that order, each with its next steps.
+def public_list_rows(
+    ids: Sequence[int], names: Names
+) -> list[tuple[ListedSuggestion, list[NextStep]]]:
+    """The page's public suggestions for `ids`, in that order, each with its next steps, and
+    the names of what they are filed under and who leads them from `names` (facets.py).
     A suggestion no longer public since the page's ids were read is left out."""
     ids = list(ids)
     if not ids:
@@ -216,20 +220,19 @@ def public_list_rows(ids: Sequence[int]) -> list[tuple[ListedSuggestion, list[Ne
     assignments = _by_suggestion(_rows(_assignments, ids), _assignment)
     replies = _by_suggestion(_rows(_replies, ids), ListedReply)
     follow_ups = _by_suggestion(_rows(_follow_ups, ids), ListedFollowUp)
-    congresses: dict[int, _Named] = {}
+    if not _named(found.values(), names):  # written since `names` were read
+        names = read_names()
+    congresses = {pk: _Named(name, short) for pk, (name, short) in names.congresses.items()}
     sessions: dict[int | None, _Named | None] = {None: None}
     rows = []
     for pk in ids:
         row = found.get(pk)
         if row is None:
             continue
-        (_pk, state, title, number, topic, handling_round, revision_due_on, evaluation_due_on,
-         key, congress_id, congress_name, congress_short, session_id, session_name, deputy) = row  # fmt: skip
-        congress = congresses.get(congress_id)
-        if congress is None:
-            congress = congresses[congress_id] = _Named(congress_name, congress_short)
+        (_pk, congress_id, session_id, deputy_id, state, title, number, topic, handling_round,
+         revision_due_on, evaluation_due_on, key) = row  # fmt: skip
         if session_id not in sessions:
-            sessions[session_id] = _Named(session_name)
+            sessions[session_id] = _Named(names.sessions[session_id])
         suggestion = ListedSuggestion(
             pk,
             state,
@@ -240,12 +243,23 @@ def public_list_rows(ids: Sequence[int]) -> list[tuple[ListedSuggestion, list[Ne
             revision_due_on,
             evaluation_due_on,
             bool(key),
-            congress,
+            congresses[congress_id],
             sessions[session_id],
-            _Deputy(_Named(deputy)),
+            _Deputy(_Named(names.deputies[deputy_id])),
             assignments.get(pk) or _Relation(),
             replies.get(pk) or _Relation(),
             follow_ups.get(pk) or _Relation(),
         )
         rows.append((suggestion, next_steps(suggestion)))
     return rows
+
+
+def _named(rows, names: Names) -> bool:
+    """Whether `names` name every congress, session and lead deputy of `rows` (their second
+    to fourth columns)."""
+    return all(
+        congress_id in names.congresses
+        and (session_id is None or session_id in names.sessions)
+        and deputy_id in names.deputies
+        for _pk, congress_id, session_id, deputy_id, *_shown in rows
+    )
