@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from suggestions.models import (
     AssignmentStatus,
     Reply,
-    ReplyCategory,
     State,
     Suggestion,
     UnitRole,
@@ -68,7 +67,7 @@ def next_steps(suggestion: Suggestion) -> list[NextStep]:
         return [NextStep(deputy, _("对答复进行满意度测评"), suggestion.evaluation_due_on)]
     if state == State.CLOSED:
         reply = _latest(suggestion.replies.all())
-        if reply is not None and reply.category in (ReplyCategory.B, ReplyCategory.C):
+        if reply is not None and reply.carries_promise:
             return [NextStep(staff, _("跟踪落实承诺事项"))]
         return []
     if state == State.FOLLOW_UP:

@@ -2,6 +2,7 @@ from .common import DatePrecision, SourceArticle, format_partial_date
 from .events import AppendOnlyError, Event
 from .exports import ACTIVE_STATUSES, ExportFormat, ExportStatus, LedgerExport
 from .handling import (
+    NATIONAL_REPLY_CATEGORIES,
     Assignment,
     AssignmentStatus,
     CoHandlingOpinion,
@@ -37,6 +38,7 @@ from .supervision import (
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "NATIONAL_REPLY_CATEGORIES",
     "PUBLIC_STATES",
     "ActivityKind",
     "AppendOnlyError",

@@ -288,6 +288,24 @@ def co_opinion_submit(*, assignment: Assignment, actor, text: str) -> CoHandling
     return opinion
 
 
+def reply_category_check(congress, category: str) -> ReplyCategory:
+    """`congress`'s reply category with code `category`; a ValidationError naming the valid
+    codes otherwise."""
+    categories = ReplyCategory.of(congress)
+    for candidate in categories:
+        if candidate.code == category:
+            return candidate
+    valid = "、".join(c.code for c in categories)
+    if not category:
+        message = _("请选择答复类别（%(valid)s）") % {"valid": valid}
+    else:
+        message = _("答复类别「%(category)s」无效，本级人大的答复类别为：%(valid)s") % {
+            "category": category,
+            "valid": valid,
+        }
+    raise ValidationError({"category": message})
+
+
 @atomic_service
 def suggestion_reply(
     *,
@@ -308,8 +326,7 @@ def suggestion_reply(
     arrive; a second reply of the same unit reads the first and is refused."""
     lock_suggestion(suggestion)
     check_transition(suggestion, "reply", actor, conditions=False)
-    if category not in ReplyCategory.values:
-        raise ValidationError({"category": _("请选择答复类别（A、B、C 或 D）")})
+    chosen = reply_category_check(suggestion.congress, category)
     text = require_text(text, "text", _("答复内容"), limits.REPLY_TEXT)
     signer = require_text(signer, "signer", _("签发人"), limits.SIGNER)
     now = now or timezone.now()
@@ -352,7 +369,9 @@ def suggestion_reply(
         suggestion=suggestion,
         assignment=assignment,
         round=round_,
-        category=category,
+        category=chosen.code,
+        category_label=chosen.label,
+        carries_promise=chosen.carries_promise,
         text=text,
         signer=signer,
         replied_at=now,
@@ -364,7 +383,7 @@ def suggestion_reply(
     still_owing = responsible.exclude(replies__round=round_).exists()
     label = _("%(unit)s答复（%(category)s类）") % {
         "unit": assignment.unit.name,
-        "category": category,
+        "category": chosen.code,
     }
     # 并案: the deputies of merged suggestions are answered by this reply too.
     for merged in suggestion.merged_suggestions.all():

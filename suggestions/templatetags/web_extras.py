@@ -87,17 +87,24 @@ def rate_bar_items(rows, field: str, caption: str, css: str) -> str:
 
 def _category_bar(row, caption: str) -> str:
     shares = row.category_shares
-    label = escape("，".join(f"{c} {shares[c].percent}" for c in "ABCD"))
+    label = escape("，".join(f"{code} {share.percent}" for code, share in shares.items()))
+    # Colours by position: a congress's codes need not be A–D.
     spans = "".join(
-        f'<span class="cat-{c}" style="width: {bar_width(shares[c].value)}%"></span>'
-        for c in "ABCD"
+        f'<span class="cat-{i}" style="width: {bar_width(share.value)}%"></span>'
+        for i, share in enumerate(shares.values())
     )
     return f'<div class="stack" role="img" aria-label="{caption}：{label}">{spans}</div>'
 
 
 @register.simple_tag
+def category_share(row, code: str) -> str:
+    """'25.0%（3）': the share and count of one reply category in a statistics row."""
+    return f"{row.category_shares[code].percent}（{row.categories[code]}）"
+
+
+@register.simple_tag
 def category_bar(row) -> str:
-    """The stacked A/B/C/D bar of a statistics row (drawn for every unit and session)."""
+    """The stacked bar of a statistics row's reply categories (drawn for every unit and session)."""
     return mark_safe(_category_bar(row, escape(_("答复类别占比"))))
 
 

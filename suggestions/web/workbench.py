@@ -20,7 +20,6 @@ from suggestions.models import (
     Assignment,
     FollowUpReview,
     Reply,
-    ReplyCategory,
     State,
     Suggestion,
 )
@@ -66,7 +65,7 @@ def _suggestion_queues(mine: QuerySet[Suggestion]) -> list[Queue]:
     to_follow = Exists(
         Reply.objects.filter(
             suggestion=OuterRef("pk"),
-            category__in=[ReplyCategory.B, ReplyCategory.C],
+            carries_promise=True,
             round__lte=OuterRef("handling_round"),
         )
     )
