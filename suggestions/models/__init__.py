@@ -1,3 +1,4 @@
+from .clocks import ClockField, DeadlineClock
 from .common import DatePrecision, SourceArticle, format_partial_date
 from .events import AppendOnlyError, Event
 from .exports import ACTIVE_STATUSES, ExportFormat, ExportStatus, LedgerExport
@@ -45,11 +46,13 @@ __all__ = [
     "Assignment",
     "AssignmentStatus",
     "CitizenOpinion",
+    "ClockField",
     "CoHandlingOpinion",
     "CoSignature",
     "ContactMethod",
     "ContactRecord",
     "DatePrecision",
+    "DeadlineClock",
     "Evaluation",
     "Event",
     "ExportFormat",

@@ -1,34 +1,31 @@
-"""Working-day calendar overrides, and moving the stored deadlines that an override changes.
+"""Working-day calendar overrides and years' schedules, and moving the stored due dates a
+change affects.
 
-Due dates are stored when a clock starts (assignment, 不满意 rating, reply). When staff enter
-a holiday or a make-up workday the `holidays` package did not know, a stored deadline that
-rolled forward over that day (or should now roll) is recomputed from its start, and the
-reminders follow on the next sweep: their key includes the due date, and pending reminders
-for the old date are cancelled.
+Due dates are stored when a clock starts (assignment, return for revision, reply, 不满意
+rating), with the start and period they were counted from (`DeadlineClock`). When staff
+enter a year's schedule from the State Council's notice, or correct one day, every open due
+date is counted again — all clocks — and the reminders follow on the next sweep: their key
+includes the due date, and pending reminders for the old date are cancelled.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
-from congress.models import CalendarOverride, StaffRole
-from suggestions.deadlines import WorkingCalendar, add_months, compute_deadline
-from suggestions.models import (
-    Assignment,
-    AssignmentStatus,
-    Evaluation,
-    Rating,
-    Reply,
-    State,
-    Suggestion,
-)
+from congress.models import CalendarOverride, CalendarYear, StaffRole
+from suggestions import limits
+from suggestions.deadlines import WorkingCalendar, compute_deadline, forget_entered_years
+from suggestions.models import DeadlineClock
+from suggestions.models.clocks import EXPLANATION_FIELDS
 
 from .common import check_date, require_text, today_for
-from .errors import PermissionDenied
+from .errors import PermissionDenied, ValidationError
 from .transitions import record_event
 
 
@@ -66,117 +63,116 @@ def calendar_override_delete(*, actor, override: CalendarOverride, now=None) -> 
         return deadlines_recompute(actor=actor, now=now)
 
 
-def _months_counted(start: dt.date, due: dt.date) -> int | None:
-    """How many months a stored deadline counted from `start`. Rolling forward adds at most
-    a holiday's length (days), far less than a month, so the largest month count whose plain
-    calendar date is not after `due` is the one that was used."""
-    months = None
-    candidate = 1
-    while add_months(start, candidate) <= due:
-        months = candidate
-        candidate += 1
-    return months
+def calendar_year_enter(
+    *,
+    actor,
+    year: int,
+    notice: str,
+    holidays: Sequence[tuple[dt.date, str]],
+    workdays: Sequence[tuple[dt.date, str]] = (),
+    now=None,
+) -> tuple[CalendarYear, int]:
+    """Enter a year's schedule from the State Council's notice: its days off (`holidays`,
+    every day of each holiday, weekends within it included) and its make-up working days
+    (`workdays`), each with its name. They replace the year's earlier corrections, the year's
+    calendar becomes official, and every open due date is counted again. Entering the same
+    schedule twice moves nothing the second time. Returns the year and how many due dates
+    moved."""
+    _require_calendar_editor(actor)
+    today = today_for(now)
+    if not today.year - 1 <= year <= limits.latest_planned_date(today).year:
+        raise ValidationError(
+            {
+                "year": _("年份须在 %(first)d 至 %(last)d 之间")
+                % {"first": today.year - 1, "last": limits.latest_planned_date(today).year}
+            }
+        )
+    notice = require_text(notice, "notice", _("依据"), _max_length(CalendarYear, "notice"))
+    if not holidays:
+        raise ValidationError({"holidays": _("请填写通知中的放假日期")})
+    days: dict[dt.date, tuple[bool, str]] = {}
+    note_length = _max_length(CalendarOverride, "note")
+    for field, entries, working in (("holidays", holidays, False), ("workdays", workdays, True)):
+        for day, name in entries:
+            if day.year != year:
+                raise ValidationError(
+                    {field: _("%(day)s 不在%(year)d年内") % {"day": day, "year": year}}
+                )
+            if day in days:
+                raise ValidationError({field: _("%(day)s 重复填写") % {"day": day}})
+            days[day] = (working, require_text(name, field, _("名称"), note_length))
+    with transaction.atomic():
+        CalendarOverride.objects.filter(date__year=year).delete()
+        CalendarOverride.objects.bulk_create(
+            CalendarOverride(date=day, is_working_day=working, note=name)
+            for day, (working, name) in sorted(days.items())
+        )
+        entered, _created = CalendarYear.objects.update_or_create(
+            year=year,
+            defaults={
+                "notice": notice,
+                "entered_at": now or timezone.now(),
+                "entered_by": actor if actor.is_authenticated else None,
+            },
+        )
+        forget_entered_years()
+        moved = deadlines_recompute(actor=actor, now=now)
+    return entered, moved
 
 
-def _recomputed(start: dt.date, due: dt.date, label: str, calendar_: WorkingCalendar):
-    months = _months_counted(start, due)
-    if months is None:
-        return None
-    deadline = compute_deadline(start, f"{months}m", start_label=label, calendar_=calendar_)
-    return deadline if deadline.due != due else None
+def _max_length(model, field: str) -> int:
+    return model._meta.get_field(field).max_length
 
 
 def deadlines_recompute(*, actor=None, now=None) -> int:
-    """Recompute the stored deadlines of open work against the current calendar; record an
-    event on each suggestion whose deadline moved. Returns the number of moved deadlines."""
+    """Count every open due date again from its start and period (`DeadlineClock`) against
+    the current calendar. A date that moved is stored with its new explanation and gets one
+    event on its suggestion; an explanation that changed alone (the calendar of a year it
+    looked at became official) is stored silently. Reminders follow on the next sweep: their
+    key holds the due date, and pending reminders of the old date are cancelled. Returns the
+    number of due dates that moved."""
     calendar_ = WorkingCalendar()
-    changes: dict[int, list[str]] = {}
-
-    def note(suggestion_id: int, what: str, old: dt.date, new) -> None:
-        changes.setdefault(suggestion_id, []).append(
-            _("%(what)s由 %(old)s 调整为 %(new)s（%(explanation)s）")
-            % {"what": what, "old": old, "new": new.due, "explanation": new.explanation}
-        )
-
-    assignments = list(
-        Assignment.objects.filter(
-            status=AssignmentStatus.ACTIVE,
-            suggestion__state__in=(State.ASSIGNED, State.REHANDLING),
-            assigned_on__isnull=False,
-            due_on__isnull=False,
-        ).select_related("unit")
+    owners: dict[tuple[type, int], object] = {}
+    dirty: dict[tuple[type, int], set[str]] = {}
+    moves = []
+    clocks = DeadlineClock.objects.open().select_related(
+        "suggestion", "assignment__unit", "reply"
     )
-    dissatisfied_on = {
-        e.suggestion_id: timezone.localdate(e.evaluated_at)
-        for e in Evaluation.objects.filter(
-            suggestion_id__in={a.suggestion_id for a in assignments if a.rehandling_due_on},
-            round=1,
-            rating=Rating.DISSATISFIED,
-        )
-    }
-    changed_assignments = []
-    for assignment in assignments:
-        moved = False
-        new = _recomputed(assignment.assigned_on, assignment.due_on, _("交办"), calendar_)
-        if new is not None:
-            note(
-                assignment.suggestion_id,
-                assignment.unit.name + _("办理期限"),
-                assignment.due_on,
-                new,
-            )
-            assignment.due_on, assignment.due_explanation = new.due, new.explanation
-            moved = True
-        start = dissatisfied_on.get(assignment.suggestion_id)
-        if assignment.rehandling_due_on and start:
-            new = _recomputed(start, assignment.rehandling_due_on, _("不满意测评"), calendar_)
-            if new is not None:
-                note(
-                    assignment.suggestion_id,
-                    assignment.unit.name + _("重新办理期限"),
-                    assignment.rehandling_due_on,
-                    new,
-                )
-                assignment.rehandling_due_on = new.due
-                assignment.rehandling_explanation = new.explanation
-                moved = True
-        if moved:
-            changed_assignments.append(assignment)
-    Assignment.objects.bulk_update(
-        changed_assignments,
-        ["due_on", "due_explanation", "rehandling_due_on", "rehandling_explanation"],
-    )
-
-    replied = list(Suggestion.objects.filter(state=State.REPLIED, evaluation_due_on__isnull=False))
-    last_reply: dict[int, dt.datetime] = {}
-    for suggestion_id, round_, replied_at in Reply.objects.filter(
-        suggestion_id__in=[s.pk for s in replied]
-    ).values_list("suggestion_id", "round", "replied_at"):
-        last_reply[(suggestion_id, round_)] = max(
-            replied_at, last_reply.get((suggestion_id, round_), replied_at)
-        )
-    changed_suggestions = []
-    for suggestion in replied:
-        replied_at = last_reply.get((suggestion.pk, suggestion.handling_round))
-        if replied_at is None:
+    for clock in clocks.order_by("suggestion_id", "pk"):
+        owner = clock.owner
+        key = (type(owner), owner.pk)
+        owner = owners.setdefault(key, owner)
+        attribute = clock.attribute
+        old = getattr(owner, attribute)
+        if old is None:
             continue
-        start = timezone.localdate(replied_at)
-        new = _recomputed(start, suggestion.evaluation_due_on, _("答复"), calendar_)
-        if new is not None:
-            note(suggestion.pk, _("满意度测评期限"), suggestion.evaluation_due_on, new)
-            suggestion.evaluation_due_on = new.due
-            changed_suggestions.append(suggestion)
-    Suggestion.objects.bulk_update(changed_suggestions, ["evaluation_due_on"])
-
-    by_pk = {s.pk: s for s in Suggestion.objects.filter(pk__in=changes)}
-    for suggestion_id, lines in changes.items():
+        label = gettext(clock.start_label) if clock.start_label else None
+        new = compute_deadline(clock.start, clock.period, start_label=label, calendar_=calendar_)
+        changed = dirty.setdefault(key, set())
+        if new.due != old:
+            setattr(owner, attribute, new.due)
+            changed.add(attribute)
+            moves.append((clock, old, new))
+        explained = EXPLANATION_FIELDS.get(clock.field)
+        if explained and getattr(owner, explained) != new.explanation:
+            setattr(owner, explained, new.explanation)
+            changed.add(explained)
+    for (model, _pk), owner in owners.items():
+        fields = dirty.get((model, owner.pk))
+        if fields:
+            owner.save(update_fields=sorted(fields))
+    for clock, old, new in moves:
+        what = clock.get_field_display()
+        if clock.assignment_id:
+            what = f"{clock.assignment.unit.name}{what}"
         record_event(
-            by_pk[suggestion_id],
+            clock.suggestion,
             action="deadline_recomputed",
             action_label=_("工作日调整，期限变更"),
             actor=actor,
-            reason="；".join(lines),
+            reason=_("%(what)s由 %(old)s 调整为 %(new)s（%(explanation)s）")
+            % {"what": what, "old": old, "new": new.due, "explanation": new.explanation},
             is_public=False,
             now=now,
         )
-    return sum(len(lines) for lines in changes.values())
+    return len(moves)

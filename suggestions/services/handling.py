@@ -16,9 +16,11 @@ from suggestions.deadlines import WorkingCalendar, compute_deadline
 from suggestions.models import (
     Assignment,
     AssignmentStatus,
+    ClockField,
     CoHandlingOpinion,
     ContactMethod,
     ContactRecord,
+    DeadlineClock,
     Evaluation,
     Rating,
     Reply,
@@ -85,17 +87,27 @@ def suggestion_assign(
     created = []
     for unit, role in plan:
         deadline = co_deadline if role == UnitRole.CO else reply_deadline
-        created.append(
-            Assignment.objects.create(
-                suggestion=suggestion,
-                unit=unit,
-                role=role,
-                assigned_on=start,
-                due_on=deadline.due,
-                due_explanation=deadline.explanation,
-                return_due_on=return_deadline.due,
-            )
+        assignment = Assignment.objects.create(
+            suggestion=suggestion,
+            unit=unit,
+            role=role,
+            assigned_on=start,
+            due_on=deadline.due,
+            due_explanation=deadline.explanation,
+            return_due_on=return_deadline.due,
         )
+        for field, counted in (
+            (ClockField.ASSIGNMENT_DUE, deadline),
+            (ClockField.ASSIGNMENT_RETURN, return_deadline),
+        ):
+            DeadlineClock.record(
+                field,
+                counted,
+                start_label=_("交办"),
+                suggestion=suggestion,
+                assignment=assignment,
+            )
+        created.append(assignment)
     summary = "；".join(
         f"{a.get_role_display()}：{a.unit.name}（{a.due_explanation}）" for a in created
     )
@@ -190,6 +202,13 @@ def assignment_extend(
     assignment.extended = True
     assignment.extension_reason = reason
     assignment.save(update_fields=["due_on", "due_explanation", "extended", "extension_reason"])
+    DeadlineClock.record(
+        ClockField.ASSIGNMENT_DUE,
+        deadline,
+        start_label=_("交办"),
+        suggestion=suggestion,
+        assignment=assignment,
+    )
     record_event(
         suggestion,
         action="extend",
@@ -379,6 +398,9 @@ def suggestion_reply(
         replied_by=actor,
         **({"attachment": attachment} if attachment else {}),
     )
+    DeadlineClock.record(
+        ClockField.PUBLICATION, publish, start_label=_("答复"), suggestion=suggestion, reply=reply
+    )
     responsible = suggestion.assignments.active().responsible()
     still_owing = responsible.exclude(replies__round=round_).exists()
     label = _("%(unit)s答复（%(category)s类）") % {
@@ -405,6 +427,9 @@ def suggestion_reply(
         )
         suggestion.evaluation_due_on = evaluation.due
         suggestion.save(update_fields=["evaluation_due_on", "updated_at"])
+        DeadlineClock.record(
+            ClockField.EVALUATION, evaluation, start_label=_("答复"), suggestion=suggestion
+        )
     return reply
 
 
@@ -462,9 +487,18 @@ def suggestion_evaluate(
             f"{suggestion.congress.rehandling_months}m",
             start_label=_("不满意测评"),
         )
-        suggestion.assignments.active().responsible().update(
+        rehandled = suggestion.assignments.active().responsible()
+        rehandled.update(
             rehandling_due_on=deadline.due, rehandling_explanation=deadline.explanation
         )
+        for assignment in rehandled:
+            DeadlineClock.record(
+                ClockField.ASSIGNMENT_REHANDLING,
+                deadline,
+                start_label=_("不满意测评"),
+                suggestion=suggestion,
+                assignment=assignment,
+            )
     return evaluation
 
 

@@ -10,6 +10,8 @@ from congress.models import Congress
 from suggestions import limits
 from suggestions.deadlines import compute_deadline
 from suggestions.models import (
+    ClockField,
+    DeadlineClock,
     LinkKind,
     RefusalReason,
     State,
@@ -47,6 +49,9 @@ def suggestion_return_for_revision(
     deadline = compute_deadline(today_for(now), f"{days}d", start_label=_("退回"))
     suggestion.revision_due_on = deadline.due
     suggestion.save(update_fields=["revision_due_on", "updated_at"])
+    DeadlineClock.record(
+        ClockField.REVISION, deadline, start_label=_("退回"), suggestion=suggestion
+    )
     return event
 
 
