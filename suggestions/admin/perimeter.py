@@ -20,6 +20,7 @@ from django.utils.html import format_html, format_html_join
 
 from congress.models import (
     CalendarOverride,
+    CalendarYear,
     Committee,
     Congress,
     CongressStaff,
@@ -119,6 +120,7 @@ RULES: dict[type[Model], Callable[[object], Q]] = {
     ContactStation: _of_congress("congress"),
     CongressStaff: _of_congress("congress"),
     CalendarOverride: lambda user: Q(),  # one national calendar
+    CalendarYear: lambda user: Q(),
     SourceArticle: lambda user: Q(),  # published articles
     Suggestion: _of_suggestion("pk"),
     Version: lambda user: _of_suggestion("suggestion")(user) & ~unsubmitted_revisions(),

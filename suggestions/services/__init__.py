@@ -4,7 +4,12 @@ Views, the API, the admin, Celery tasks and management commands call them with k
 arguments; none of them fires a transition or writes an event on its own.
 """
 
-from .calendar import calendar_override_delete, calendar_override_set, deadlines_recompute
+from .calendar import (
+    calendar_override_delete,
+    calendar_override_set,
+    calendar_year_enter,
+    deadlines_recompute,
+)
 from .drafting import (
     cosigner_confirm,
     cosigner_invite,
@@ -57,6 +62,7 @@ __all__ = [
     "assignment_extend",
     "calendar_override_delete",
     "calendar_override_set",
+    "calendar_year_enter",
     "check_transition",
     "co_opinion_submit",
     "contact_record",

@@ -135,9 +135,7 @@ def deadlines_recompute(*, actor=None, now=None) -> int:
     owners: dict[tuple[type, int], object] = {}
     dirty: dict[tuple[type, int], set[str]] = {}
     moves = []
-    clocks = DeadlineClock.objects.open().select_related(
-        "suggestion", "assignment__unit", "reply"
-    )
+    clocks = DeadlineClock.objects.open().select_related("suggestion", "assignment__unit", "reply")
     for clock in clocks.order_by("suggestion_id", "pk"):
         owner = clock.owner
         key = (type(owner), owner.pk)

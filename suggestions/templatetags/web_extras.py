@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from suggestions.deadlines import stored_due_reason
+
 register = template.Library()
 
 
@@ -31,6 +33,23 @@ def due_text(due_on: dt.date | None) -> str:
     if left == 0:
         return _("今天到期")
     return _("已逾期 %(n)d 天") % {"n": -left}
+
+
+def provisional_html(due_on: dt.date | None) -> str:
+    reason = stored_due_reason(due_on)
+    if not reason:
+        return ""
+    return (
+        f'<span class="provisional" title="{escape(reason)}">'
+        f"{escape(_('（暂定：%(reason)s）') % {'reason': reason})}</span>"
+    )
+
+
+@register.filter
+def provisional(due_on: dt.date | None) -> str:
+    """'（暂定：2027年放假安排尚未录入，按规则推算）' after a due date counted over a year whose
+    schedule is a guess; nothing otherwise."""
+    return mark_safe(provisional_html(due_on))
 
 
 @register.filter
