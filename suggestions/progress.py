@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from suggestions.deadlines import stored_due_reason
 from suggestions.models import (
     AssignmentStatus,
     Reply,
@@ -27,6 +28,15 @@ class NextStep:
     action: str  # what they must do
     due_on: dt.date | None = None
     explanation: str = ""
+
+    @property
+    def provisional_reason(self) -> str:
+        """Why the due date may still move ('' when it rests on official calendars)."""
+        return stored_due_reason(self.due_on)
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.provisional_reason)
 
 
 def next_steps(suggestion: Suggestion) -> list[NextStep]:

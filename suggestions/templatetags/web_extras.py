@@ -39,10 +39,8 @@ def provisional_html(due_on: dt.date | None) -> str:
     reason = stored_due_reason(due_on)
     if not reason:
         return ""
-    return (
-        f'<span class="provisional" title="{escape(reason)}">'
-        f"{escape(_('（暂定：%(reason)s）') % {'reason': reason})}</span>"
-    )
+    note = _("（暂定：%(reason)s）") % {"reason": reason}
+    return f'<span class="provisional" title="{escape(reason)}">{escape(note)}</span>'
 
 
 @register.filter

@@ -79,6 +79,15 @@ class NextStepSerializer(serializers.Serializer):
     action = serializers.CharField()
     due_on = serializers.DateField(allow_null=True)
     explanation = serializers.CharField(help_text="How the due date was computed, if any.")
+    provisional = serializers.BooleanField(
+        help_text="True when the due date was counted over a year whose holiday schedule is "
+        "not yet official (the holidays package's guess): it may move once that year's "
+        "schedule is entered."
+    )
+    provisional_reason = serializers.CharField(
+        help_text="Why the due date is provisional, e.g. '2027年放假安排尚未录入，按规则推算'; "
+        "empty when it is not."
+    )
 
 
 PARTIAL_DATE_HELP = "The first day of the period the date is known to; read it with {field}."
