@@ -65,7 +65,7 @@ def backfill(apps, schema_editor):
         dissatisfied[suggestion_id] = max(day, dissatisfied.get(suggestion_id, day))
     for a in Assignment.objects.filter(
         status="active", suggestion__state__in=("assigned", "rehandling"), assigned_on__isnull=False
-    ):
+    ).select_related("suggestion"):
         if a.due_on:
             add(
                 "assignment.due_on",
@@ -75,7 +75,7 @@ def backfill(apps, schema_editor):
                 a.suggestion_id,
                 a.pk,
             )
-        if a.return_due_on:
+        if a.return_due_on and a.suggestion.state == "assigned":
             add(
                 "assignment.return_due_on",
                 a.assigned_on,

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from suggestions import access
 from suggestions.access import Audience
@@ -71,7 +72,10 @@ def provisional_due_dates(readable: QuerySet[Suggestion], today: dt.date) -> lis
         due_on = getattr(clock.owner, clock.attribute)
         if due_on is None:
             continue
-        counted = compute_deadline(clock.start, clock.period, calendar_=calendar_)
+        label = gettext(clock.start_label) if clock.start_label else None
+        counted = compute_deadline(
+            clock.start, clock.period, start_label=label, calendar_=calendar_
+        )
         if counted.provisional:
             rows.append(ProvisionalDue(clock, due_on, counted.explanation))
     rows.sort(key=lambda row: (row.due_on, row.clock.suggestion_id, row.clock.pk))
