@@ -21,7 +21,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -307,15 +307,16 @@ def stored_due_reason(due: dt.date | None, *, today: dt.date | None = None) -> s
     if due is None:
         return ""
     today = today or timezone.localdate()
-    unknown = [
-        year
-        for year in range(min(today.year, due.year), due.year + 1)
-        if year not in PACKAGE_OFFICIAL_YEARS
-    ]
+    return provisional_reason(estimated_years(range(min(today.year, due.year), due.year + 1)))
+
+
+def estimated_years(years: Iterable[int]) -> list[int]:
+    """Those of `years` whose calendar is still the package's guess."""
+    unknown = [year for year in years if year not in PACKAGE_OFFICIAL_YEARS]
     if not unknown:
-        return ""
+        return []
     entered = entered_years()
-    return provisional_reason([year for year in unknown if year not in entered])
+    return [year for year in unknown if year not in entered]
 
 
 def parse_date(text: str) -> dt.date:

@@ -27,6 +27,7 @@ from suggestions.models import Assignment, DeadlineClock, Event, Reply, Suggesti
 from suggestions.reminders.models import Reminder, ReminderStatus
 from suggestions.reminders.sweep import run_sweep
 from tests import lifecycle
+from tests.factories import CongressStaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -415,3 +416,27 @@ def test_migration_gives_open_work_of_before_its_clocks(world, open_work):
             assert clock == written[key], key
     # Every open due date counts again to what is stored: nothing moves.
     assert services.deadlines_recompute() == 0
+
+
+def test_provisional_list_runs_a_constant_number_of_queries(client, world, open_work):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.staff)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/staff/provisional-deadlines/").status_code == 200
+        return len(captured)
+
+    few = queries()
+    for i in range(5):
+        lifecycle.assigned(world, title=f"更多建议{i}", assigned_on=dt.date(2026, 11, 5))
+    many = queries()
+    assert many == few
+    listing = client.get("/staff/provisional-deadlines/").content.decode()
+    assert "共 10 个暂定期限" in listing
+    # Another congress's staff see none of them.
+    other = CongressStaffFactory(user__username="other_staff").user
+    client.force_login(other)
+    assert "没有暂定期限" in client.get("/staff/provisional-deadlines/").content.decode()

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from suggestions.deadlines import Deadline
 
-from .handling import Assignment, AssignmentStatus, Reply
+from .handling import Assignment, AssignmentStatus, Reply, UnitRole
 from .suggestion import State, Suggestion
 
 
@@ -117,6 +117,16 @@ class DeadlineClock(models.Model):
         if self.reply_id:
             return self.reply
         return self.suggestion
+
+    def describe(self) -> str:
+        """What the due date is, naming the unit it binds: 郴州市人民政府办理期限."""
+        if not self.assignment_id:
+            return str(self.get_field_display())
+        if self.field == ClockField.ASSIGNMENT_DUE and self.assignment.role == UnitRole.CO:
+            label = _("协办意见期限")
+        else:
+            label = self.get_field_display()
+        return f"{self.assignment.unit.name}{label}"
 
     @property
     def attribute(self) -> str:

@@ -160,16 +160,18 @@ def deadlines_recompute(*, actor=None, now=None) -> int:
         if fields:
             owner.save(update_fields=sorted(fields))
     for clock, old, new in moves:
-        what = clock.get_field_display()
-        if clock.assignment_id:
-            what = f"{clock.assignment.unit.name}{what}"
         record_event(
             clock.suggestion,
             action="deadline_recomputed",
             action_label=_("工作日调整，期限变更"),
             actor=actor,
             reason=_("%(what)s由 %(old)s 调整为 %(new)s（%(explanation)s）")
-            % {"what": what, "old": old, "new": new.due, "explanation": new.explanation},
+            % {
+                "what": clock.describe(),
+                "old": old,
+                "new": new.due,
+                "explanation": new.explanation,
+            },
             is_public=False,
             now=now,
         )

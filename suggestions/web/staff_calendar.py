@@ -15,12 +15,7 @@ from django.utils.translation import gettext
 
 from suggestions import access
 from suggestions.access import Audience
-from suggestions.deadlines import (
-    PACKAGE_OFFICIAL_YEARS,
-    WorkingCalendar,
-    compute_deadline,
-    entered_years,
-)
+from suggestions.deadlines import WorkingCalendar, compute_deadline, estimated_years
 from suggestions.models import DeadlineClock, Suggestion
 
 from .roles import staff_required
@@ -37,18 +32,13 @@ class ProvisionalDue:
 
     @property
     def what(self) -> str:
-        label = self.clock.get_field_display()
-        return f"{self.clock.assignment.unit.name}{label}" if self.clock.assignment_id else label
+        return self.clock.describe()
 
 
 def years_to_enter(today: dt.date) -> list[int]:
     """This year and the next, where their schedule is still estimated: what staff are
     prompted to enter."""
-    unknown = [y for y in (today.year, today.year + 1) if y not in PACKAGE_OFFICIAL_YEARS]
-    if not unknown:
-        return []
-    entered = entered_years()
-    return [y for y in unknown if y not in entered]
+    return estimated_years((today.year, today.year + 1))
 
 
 def provisional_due_dates(readable: QuerySet[Suggestion], today: dt.date) -> list[ProvisionalDue]:
