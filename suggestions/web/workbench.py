@@ -20,7 +20,6 @@ from suggestions.models import (
     Assignment,
     FollowUpReview,
     Reply,
-    ReplyCategory,
     State,
     Suggestion,
 )
@@ -31,6 +30,7 @@ from suggestions.reminders.selectors import failed_reminders_for
 from .paging import bounded_page, capped_count, rows_for
 from .roles import staff_required
 from .staff import with_list_rows
+from .staff_calendar import years_to_enter
 
 # Rows of each queue on the overview; a queue's own page (`?queue=…`) pages through it.
 QUEUE_PREVIEW = 5
@@ -66,7 +66,7 @@ def _suggestion_queues(mine: QuerySet[Suggestion]) -> list[Queue]:
     to_follow = Exists(
         Reply.objects.filter(
             suggestion=OuterRef("pk"),
-            category__in=[ReplyCategory.B, ReplyCategory.C],
+            carries_promise=True,
             round__lte=OuterRef("handling_round"),
         )
     )
@@ -147,6 +147,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
         "failed_reminder_count": capped_count(
             failed_reminders_for(request.user), OVERVIEW_COUNT_CAP
         ),
+        "years_to_enter": years_to_enter(today),
     }
     overdue = _overdue(mine, today).select_related("unit", "suggestion").defer("suggestion__body")
     if (unit_id := int_param(request.GET, "unit")) is not None:
