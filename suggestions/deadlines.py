@@ -288,6 +288,14 @@ def forget_entered_years() -> None:
         _request_years.set({})
 
 
+def remember_entered_years(years: frozenset[int]) -> None:
+    """`years`, read with something else in this request (the public detail's one query),
+    answer `entered_years` for the rest of it."""
+    memo = _request_years.get()
+    if memo is not None:
+        memo["years"] = years
+
+
 def entered_years() -> frozenset[int]:
     """The years whose schedule staff entered (`CalendarYear`)."""
     memo = _request_years.get()
