@@ -17,6 +17,7 @@ from suggestions import public_projection, selectors
 from suggestions.annotations import key_supervised
 from suggestions.api.pagination import COUNT_CAP, CountIn
 from suggestions.models import (
+    NATIONAL_REPLY_CATEGORIES,
     PUBLIC_STATES,
     Assignment,
     AssignmentStatus,
@@ -76,7 +77,26 @@ def home(request: HttpRequest) -> HttpResponse:
 FACETS = ("congress", "session", "state", "unit", "category", "reply_category", "key")
 
 
-def _filtered(params, queryset: QuerySet[Suggestion]) -> tuple[QuerySet[Suggestion], dict]:
+def _reply_category_options(congress_id: int | None) -> list[tuple[str, str]]:
+    """The reply categories a visitor may filter by: the chosen congress's set, or with no
+    congress chosen every congress's codes (the national default first), one entry a code."""
+    if congress_id is not None:
+        congress = Congress.objects.filter(pk=congress_id).first()
+        categories = ReplyCategory.of(congress) if congress else []
+    else:
+        categories = [
+            ReplyCategory(code=code, label=label)
+            for code, label, _promise in NATIONAL_REPLY_CATEGORIES
+        ] + list(ReplyCategory.objects.order_by("code", "congress_id"))
+    options: dict[str, str] = {}
+    for category in categories:
+        options.setdefault(category.code, category.category_display)
+    return list(options.items())
+
+
+def _filtered(
+    params, queryset: QuerySet[Suggestion], reply_categories: list[tuple[str, str]]
+) -> tuple[QuerySet[Suggestion], dict]:
     """`queryset` narrowed by the facets chosen in `params`, and those choices."""
     chosen: dict[str, str] = {}
     if (congress_id := int_param(params, "congress")) is not None:
@@ -96,7 +116,7 @@ def _filtered(params, queryset: QuerySet[Suggestion]) -> tuple[QuerySet[Suggesti
     if params.get("category"):
         queryset = queryset.filter(topic=params["category"])
         chosen["category"] = params["category"]
-    if params.get("reply_category") in ReplyCategory.values:
+    if params.get("reply_category") in {code for code, _label in reply_categories}:
         queryset = queryset.filter(
             pk__in=Reply.objects.published()
             .filter(category=params["reply_category"])
@@ -115,7 +135,8 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
     query = params.get("q", "").strip()
     if query:
         queryset = search(queryset, query)
-    queryset, chosen = _filtered(params, queryset)
+    reply_categories = _reply_category_options(int_param(params, "congress"))
+    queryset, chosen = _filtered(params, queryset, reply_categories)
     # The page's ids with the count (the public-list index serves them; a search reads and
     # counts every match anyway), then those rows (public_rows.py).
     page = bounded_page(
@@ -133,7 +154,7 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
         "chosen": chosen,
         "states": [(value, label) for value, label in State.choices if value in PUBLIC_STATES],
         **public_list_facets(),
-        "reply_categories": ReplyCategory.choices,
+        "reply_categories": reply_categories,
     }
     return render(request, "web/public/list.html", context)
 

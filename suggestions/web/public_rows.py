@@ -80,7 +80,7 @@ def public_list_rows(ids: Sequence[int]) -> list[tuple[Suggestion, list[NextStep
     # next_steps orders replies and reviews itself.
     replies = _by_suggestion(
         Reply.objects.only(
-            "suggestion_id", "assignment_id", "round", "replied_at", "category"
+            "suggestion_id", "assignment_id", "round", "replied_at", "carries_promise"
         ).order_by(),
         ids,
     )
