@@ -1,18 +1,21 @@
 """Admin for the institutions. Every ModelAdmin keeps a clerk inside their own congresses
 (`suggestions.admin.perimeter`); accounts, roles and the national calendar are superusers'."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from congress.models import (
     CalendarOverride,
+    CalendarYear,
     Committee,
     Congress,
     CongressStaff,
@@ -32,6 +35,8 @@ from suggestions.admin.perimeter import (
     SuperuserOnlyMixin,
     assignable_accounts,
 )
+from suggestions.admin.service_form import service_form_response
+from suggestions.calendar_notice import parse_days
 from suggestions.forms.fields import BoundedModelMultipleChoiceField
 from suggestions.rulesets import CLOCK_LABELS, rules_for
 
@@ -94,6 +99,13 @@ class CongressAdmin(PerimeterAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return _superuser(request)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        changes = {f: getattr(obj, f) for f in form.changed_data if f in services.RULE_FIELDS}
+        if change and changes:
+            # The congress's open due dates follow its new rules, with an event for each.
+            services.congress_rules_update(actor=request.user, congress=obj, changes=changes)
 
     @admin.display(description=gettext_lazy("现行各项期限"))
     def applied_rules(self, obj: Congress) -> str:
@@ -285,6 +297,68 @@ class CalendarOverrideAdmin(SuperuserWritesMixin, PerimeterAdmin):
     def delete_queryset(self, request, queryset):
         for override in queryset:
             self.delete_model(request, override)
+
+
+class CalendarYearForm(forms.Form):
+    year = forms.IntegerField(label=gettext_lazy("年份"), min_value=1, max_value=9999)
+    notice = forms.CharField(
+        label=gettext_lazy("依据"),
+        max_length=CalendarYear._meta.get_field("notice").max_length,
+        help_text=gettext_lazy(
+            "例如：国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔2026〕×号）"
+        ),
+    )
+    holidays = forms.CharField(
+        label=gettext_lazy("放假"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=gettext_lazy(
+            "每行一项，照通知填写全部放假日期（含其中的周末）：「2027-02-06..2027-02-13 春节」"
+            "或「2027-01-01 元旦」"
+        ),
+    )
+    workdays = forms.CharField(
+        label=gettext_lazy("调休上班"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("每行一天：「2027-02-14 春节调休」"),
+    )
+
+    def _days(self, field: str) -> list:
+        try:
+            return parse_days(self.cleaned_data.get(field, "").splitlines())
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean_holidays(self) -> list:
+        return self._days("holidays")
+
+    def clean_workdays(self) -> list:
+        return self._days("workdays")
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(SuperuserWritesMixin, PerimeterAdmin):
+    """Years whose schedule staff entered from the State Council's notice. Entering one (the
+    add page) replaces that year's day corrections and counts every open due date again;
+    entering it again with corrections does the same."""
+
+    list_display = ["year", "notice", "entered_at", "entered_by"]
+    readonly_fields = ["year", "notice", "entered_at", "entered_by"]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            return super().add_view(request, form_url, extra_context)
+        form = CalendarYearForm(request.POST if request.method == "POST" else None)
+        return service_form_response(
+            self,
+            request,
+            form=form,
+            target=_("年度放假安排"),
+            change_url=reverse("admin:congress_calendaryear_changelist"),
+            title=_("录入年度放假安排"),
+            act=lambda data: services.calendar_year_enter(actor=request.user, **data),
+            done=_("已录入放假安排，相关期限已重新计算"),
+        )
 
 
 # ---- accounts: superusers only (a clerk never sees or edits an account) ----

@@ -380,3 +380,32 @@ class CalendarOverride(models.Model):
     def __str__(self) -> str:
         kind = _("上班") if self.is_working_day else _("放假")
         return f"{self.date} {kind}（{self.note}）"
+
+
+class CalendarYear(models.Model):
+    """A year whose holidays and make-up working days staff entered from the State Council's
+    notice (as `CalendarOverride` rows): its calendar is official, not the package's guess."""
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    notice = models.CharField(
+        _("依据"),
+        max_length=200,
+        help_text=_("例如：国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔2026〕×号）"),
+    )
+    entered_at = models.DateTimeField(_("录入时间"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("年度放假安排")
+        verbose_name_plural = _("年度放假安排")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return _("%(year)d年放假安排") % {"year": self.year}

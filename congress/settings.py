@@ -366,7 +366,6 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "SuggestionStateEnum": "suggestions.models.State",
-        "ReplyCategoryEnum": "suggestions.models.ReplyCategory",
         "RatingEnum": "suggestions.models.Rating",
         "UnitRoleEnum": "suggestions.models.UnitRole",
         "DatePrecisionEnum": "suggestions.models.common.DatePrecision",

@@ -7,7 +7,7 @@ class SuggestionsConfig(AppConfig):
     verbose_name = _("代表建议")
 
     def ready(self) -> None:
-        from suggestions import checks, public_projection
+        from suggestions import checks, deadlines, public_projection
         from suggestions.api import authentication, public_cache
         from suggestions.statistics import rollup
 
@@ -16,3 +16,4 @@ class SuggestionsConfig(AppConfig):
         authentication.connect()
         public_projection.connect()
         rollup.connect()
+        deadlines.connect()

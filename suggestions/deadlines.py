@@ -7,6 +7,13 @@ working day. A period in working days ends on the N-th working day after the sta
 Working days come from the `holidays` package's China calendar (which knows the 调休 make-up
 workdays) corrected by `CalendarOverride` rows that staff enter for years the package does
 not know yet. Every result carries a one-line explanation in the active language.
+
+Each year's calendar has a provenance. It is official when the package carries that year's
+State Council notice (`ChinaStaticHolidays.special_public_holidays`: 2001–2026 in holidays
+0.109) or when staff entered the year's notice (`CalendarYear`, whose days are then exactly
+the entered holidays and make-up working days over the plain week); otherwise it is the
+package's guess from the statutory rules, and a due date whose counting looked at any day of
+such a year is provisional, saying so in its explanation.
 """
 
 from __future__ import annotations
@@ -14,15 +21,23 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
 
 import holidays
+from django.core.signals import request_finished, request_started
+from django.utils import timezone
 from django.utils.translation import get_language, gettext_noop, ngettext
 from django.utils.translation import gettext as _
+from holidays.countries.china import ChinaStaticHolidays
 
-from congress.models import CalendarOverride
+from congress.models import CalendarOverride, CalendarYear
+
+# The years whose official 调休 schedule the installed package carries.
+PACKAGE_OFFICIAL_YEARS = frozenset(ChinaStaticHolidays.special_public_holidays)
 
 # Marked for extraction only; translated where shown, in the language active then.
 WEEKDAY_NAMES = (
@@ -84,9 +99,28 @@ class Deadline:
     nominal: dt.date  # the plain calendar result, before rolling forward
     due: dt.date
     explanation: str
+    # The years with an estimated calendar that the counting looked at: the due date may move
+    # when their schedule is entered.
+    provisional_years: tuple[int, ...] = ()
 
     def __str__(self) -> str:
         return self.explanation
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.provisional_years)
+
+    @property
+    def provisional_reason(self) -> str:
+        return provisional_reason(self.provisional_years)
+
+
+def provisional_reason(years: Sequence[int]) -> str:
+    """'2027年放假安排尚未录入，按规则推算', or '' when `years` is empty."""
+    if not years:
+        return ""
+    named = "、".join(_("%(year)d年") % {"year": year} for year in years)
+    return _("%(years)s放假安排尚未录入，按规则推算") % {"years": named}
 
 
 @lru_cache(maxsize=8)
@@ -99,18 +133,38 @@ def _holiday_language() -> str:
 
 
 class WorkingCalendar:
-    """The China working-day calendar with staff overrides. Load once, ask many times."""
+    """The China working-day calendar with staff overrides. Load once, ask many times.
 
-    def __init__(self, overrides: dict[dt.date, CalendarOverride] | None = None) -> None:
+    Given `overrides` (tests, an unmigrated database) and no `entered_years`, no year counts
+    as entered by staff."""
+
+    def __init__(
+        self,
+        overrides: dict[dt.date, CalendarOverride] | None = None,
+        entered_years: frozenset[int] | None = None,
+    ) -> None:
         if overrides is None:
             overrides = {o.date: o for o in CalendarOverride.objects.all()}
+            if entered_years is None:
+                entered_years = frozenset(CalendarYear.objects.values_list("year", flat=True))
         self.overrides = overrides
+        self.entered_years = entered_years or frozenset()
         self.package = _package_calendar(_holiday_language())
+
+    def is_official(self, year: int) -> bool:
+        return year in PACKAGE_OFFICIAL_YEARS or year in self.entered_years
+
+    def estimated_years(self, first: dt.date, last: dt.date) -> tuple[int, ...]:
+        """The years from `first` to `last` whose calendar is the package's guess."""
+        return tuple(y for y in range(first.year, last.year + 1) if not self.is_official(y))
 
     def is_working_day(self, day: dt.date) -> bool:
         override = self.overrides.get(day)
         if override is not None:
             return override.is_working_day
+        if day.year in self.entered_years and day.year not in PACKAGE_OFFICIAL_YEARS:
+            # The notice lists every day off and make-up day: the package's guess is out.
+            return day.weekday() < 5
         return self.package.is_working_day(day)
 
     def reason_off(self, day: dt.date) -> str:
@@ -118,7 +172,7 @@ class WorkingCalendar:
         override = self.overrides.get(day)
         if override is not None:
             return override.note
-        name = self.package.get(day)
+        name = None if day.year in self.entered_years else self.package.get(day)
         if name:
             return str(name)
         return _(WEEKDAY_NAMES[day.weekday()])
@@ -171,7 +225,11 @@ def compute_deadline(
             "n": period.amount,
             "due": due.isoformat(),
         }
-        return Deadline(start, period, due, due, explanation)
+        # Every day after the start was asked whether it is a working day.
+        return _provisional(
+            Deadline(start, period, due, due, explanation),
+            cal.estimated_years(start + dt.timedelta(days=1), due),
+        )
 
     if period.unit is PeriodUnit.MONTHS:
         nominal = add_months(start, period.amount)
@@ -191,7 +249,82 @@ def compute_deadline(
             "reason": cal.reason_off(nominal),
             "due": due.isoformat(),
         }
-    return Deadline(start, period, nominal, due, explanation)
+    # Only the days from the plain calendar result to the due date were asked.
+    return _provisional(
+        Deadline(start, period, nominal, due, explanation), cal.estimated_years(nominal, due)
+    )
+
+
+def _provisional(deadline: Deadline, years: tuple[int, ...]) -> Deadline:
+    if not years:
+        return deadline
+    explanation = _("%(explanation)s；暂定：%(reason)s") % {
+        "explanation": deadline.explanation,
+        "reason": provisional_reason(years),
+    }
+    return replace(deadline, explanation=explanation, provisional_years=years)
+
+
+# The years staff entered, read at most once per request (a list may show many due dates).
+_request_years: ContextVar[dict | None] = ContextVar("calendar_entered_years", default=None)
+
+
+def _start_request_memo(**kwargs) -> None:
+    _request_years.set({})
+
+
+def _end_request_memo(**kwargs) -> None:
+    _request_years.set(None)
+
+
+def connect() -> None:
+    request_started.connect(_start_request_memo, dispatch_uid="calendar_years_start")
+    request_finished.connect(_end_request_memo, dispatch_uid="calendar_years_end")
+
+
+def forget_entered_years() -> None:
+    """After staff enter a year: this request reads the years again."""
+    if _request_years.get() is not None:
+        _request_years.set({})
+
+
+def remember_entered_years(years: frozenset[int]) -> None:
+    """`years`, read with something else in this request (the public detail's one query),
+    answer `entered_years` for the rest of it."""
+    memo = _request_years.get()
+    if memo is not None:
+        memo["years"] = years
+
+
+def entered_years() -> frozenset[int]:
+    """The years whose schedule staff entered (`CalendarYear`)."""
+    memo = _request_years.get()
+    if memo is not None and "years" in memo:
+        return memo["years"]
+    years = frozenset(CalendarYear.objects.values_list("year", flat=True))
+    if memo is not None:
+        memo["years"] = years
+    return years
+
+
+def stored_due_reason(due: dt.date | None, *, today: dt.date | None = None) -> str:
+    """Why a stored due date is provisional ('' when it is not): a year from this year (or
+    the due date's, if earlier) to the due date's still has an estimated calendar. Every
+    stored date was counted from a start no later than today, so those are the years its
+    counting may have looked at. Reads the database only for a year the package lacks."""
+    if due is None:
+        return ""
+    today = today or timezone.localdate()
+    return provisional_reason(estimated_years(range(min(today.year, due.year), due.year + 1)))
+
+
+def estimated_years(years: Iterable[int]) -> list[int]:
+    """Those of `years` whose calendar is still the package's guess."""
+    unknown = [year for year in years if year not in PACKAGE_OFFICIAL_YEARS]
+    if not unknown:
+        return []
+    entered = entered_years()
+    return [year for year in unknown if year not in entered]
 
 
 def parse_date(text: str) -> dt.date:

@@ -30,7 +30,6 @@ from suggestions.models import (
     Evaluation,
     Rating,
     Reply,
-    ReplyCategory,
     State,
     Suggestion,
     UnitRole,
@@ -167,7 +166,6 @@ def ledger_rows(
     statuses = dict(AssignmentStatus.choices)
     ratings = dict(Rating.choices)
     yes, no = _("是"), _("否")
-    categories = set(ReplyCategory.values)
     for row in _ledger_queryset(readable=readable, session=session, unit=unit).iterator(
         chunk_size=CHUNK_SIZE
     ):
@@ -208,7 +206,7 @@ def ledger_rows(
             assigned_on,
             due_on,
             (yes if extended else no) if unit_name else "",
-            category if category in categories else "",
+            category or "",
             reply_date,
             on_time,
             str(ratings[rating]) if rating else "",

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from suggestions.deadlines import stored_due_reason
 from suggestions.models import (
     AssignmentStatus,
     Reply,
-    ReplyCategory,
     State,
     Suggestion,
     UnitRole,
@@ -28,6 +28,15 @@ class NextStep:
     action: str  # what they must do
     due_on: dt.date | None = None
     explanation: str = ""
+
+    @property
+    def provisional_reason(self) -> str:
+        """Why the due date may still move ('' when it rests on official calendars)."""
+        return stored_due_reason(self.due_on)
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.provisional_reason)
 
 
 def next_steps(suggestion: Suggestion) -> list[NextStep]:
@@ -68,7 +77,7 @@ def next_steps(suggestion: Suggestion) -> list[NextStep]:
         return [NextStep(deputy, _("对答复进行满意度测评"), suggestion.evaluation_due_on)]
     if state == State.CLOSED:
         reply = _latest(suggestion.replies.all())
-        if reply is not None and reply.category in (ReplyCategory.B, ReplyCategory.C):
+        if reply is not None and reply.carries_promise:
             return [NextStep(staff, _("跟踪落实承诺事项"))]
         return []
     if state == State.FOLLOW_UP:

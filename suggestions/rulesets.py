@@ -375,34 +375,84 @@ class CongressRules:
             compute_deadline(start, rule.period, start_label=start_label, calendar_=calendar_),
         )
 
-    def assignment_deadline(self, suggestion, *, received_on: dt.date) -> Deadline | None:
+    def assignment_deadline(
+        self, suggestion, *, received_on: dt.date, calendar_: WorkingCalendar | None = None
+    ) -> Deadline | None:
         """When the congress must assign `suggestion`, received on `received_on`: a recess
         suggestion from its receipt, a session's from the session's close (or its receipt,
         if that is later)."""
         if suggestion.session_id is None:
-            return self.deadline(Clock.RECESS_ASSIGNMENT, received_on, start_label=_("收到"))
+            return self.deadline(
+                Clock.RECESS_ASSIGNMENT, received_on, start_label=_("收到"), calendar_=calendar_
+            )
         closed_on = suggestion.session.closed_on
         if closed_on is None or self.rule(Clock.SESSION_ASSIGNMENT) is None:
             return None
         if received_on > closed_on:
-            return self.deadline(Clock.SESSION_ASSIGNMENT, received_on, start_label=_("收到"))
-        return self.deadline(Clock.SESSION_ASSIGNMENT, closed_on, start_label=_("闭幕"))
+            return self.deadline(
+                Clock.SESSION_ASSIGNMENT, received_on, start_label=_("收到"), calendar_=calendar_
+            )
+        return self.deadline(
+            Clock.SESSION_ASSIGNMENT, closed_on, start_label=_("闭幕"), calendar_=calendar_
+        )
 
-    def rehandling_deadline(self, start: dt.date) -> Deadline | None:
+    def rehandling_deadline(
+        self, start: dt.date, *, calendar_: WorkingCalendar | None = None
+    ) -> Deadline | None:
         """The new reply's due date after 不满意. Where the rule set sets no re-handling
         period, the reply period counts again from the rating, and the explanation says so:
         without a due date of its own the round-1 date, long past, would bind."""
         label = _("不满意测评")
-        deadline = self.deadline(Clock.REHANDLING, start, start_label=label)
+        deadline = self.deadline(Clock.REHANDLING, start, start_label=label, calendar_=calendar_)
         if deadline is not None:
             return deadline
-        deadline = self.deadline(Clock.REPLY, start, start_label=label)
+        deadline = self.deadline(Clock.REPLY, start, start_label=label, calendar_=calendar_)
         if deadline is None:
             return None
         return dataclasses.replace(
             deadline,
             explanation=_("所适用的规则未规定重新办理期限，按答复期限计算。%(explanation)s")
             % {"explanation": deadline.explanation},
+        )
+
+    def extended_deadline(
+        self,
+        start: dt.date,
+        granted: Period | None = None,
+        *,
+        calendar_: WorkingCalendar | None = None,
+    ) -> Deadline | None:
+        """The reply due date after an extension, counted from the assignment: the longest
+        period the rule set allows, or `granted` when staff grant less; None when the rule
+        set allows no extension."""
+        limit, rule = self.extension_limit(), self.rule(Clock.EXTENDED_REPLY)
+        if limit is None or rule is None:
+            return None
+        return cited(
+            rule,
+            compute_deadline(start, granted or limit, start_label=_("交办"), calendar_=calendar_),
+        )
+
+    def revision_deadline(
+        self,
+        start: dt.date,
+        granted: Period | None = None,
+        *,
+        calendar_: WorkingCalendar | None = None,
+    ) -> Deadline | None:
+        """The revision due date: the rule set's period, or `granted`, the days the reviewer
+        set instead."""
+        label = _("退回")
+        if granted is None:
+            return self.deadline(Clock.REVISION, start, start_label=label, calendar_=calendar_)
+        deadline = compute_deadline(start, granted, start_label=label, calendar_=calendar_)
+        rule = self.rule(Clock.REVISION)
+        if rule is not None and rule.period == granted:
+            return cited(rule, deadline)
+        return dataclasses.replace(
+            deadline,
+            explanation=_("退回时确定的修改期限：%(period)s；%(explanation)s")
+            % {"period": granted.label(), "explanation": deadline.explanation},
         )
 
     def extension_limit(self) -> Period | None:
@@ -427,6 +477,14 @@ def preset_rules(name: str) -> CongressRules:
     return CongressRules(
         preset=preset, clocks=dict(preset.clocks), extension_mode=preset.extension_mode
     )
+
+
+class RulesByCongress(dict):
+    """Each congress's rules, worked out once for many due dates."""
+
+    def __missing__(self, congress: Congress) -> CongressRules:
+        self[congress] = rules_for(congress)
+        return self[congress]
 
 
 def rules_for(congress: Congress) -> CongressRules:

@@ -25,7 +25,7 @@ from types import SimpleNamespace
 from django.utils import timezone
 
 from suggestions import services
-from suggestions.models import ContactMethod, Rating, ReplyCategory
+from suggestions.models import ContactMethod, Rating
 
 NOW = timezone.make_aware(dt.datetime(2025, 10, 9, 9, 0))
 
@@ -140,7 +140,7 @@ def build(world) -> SimpleNamespace:
     )
     s.follow_up = evaluated(
         world,
-        replied(world, "跟踪落实建议", "2025-03-01", "2025-05-01", ReplyCategory.B),
+        replied(world, "跟踪落实建议", "2025-03-01", "2025-05-01", "B"),
         Rating.SATISFIED,
         "2025-05-10",
     )
@@ -152,7 +152,7 @@ def build(world) -> SimpleNamespace:
     )
     s.completed = evaluated(
         world,
-        replied(world, "落实完毕建议", "2025-03-01", "2025-05-01", ReplyCategory.C),
+        replied(world, "落实完毕建议", "2025-03-01", "2025-05-01", "C"),
         Rating.SATISFIED,
         "2025-05-10",
     )

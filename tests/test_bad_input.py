@@ -100,7 +100,7 @@ def test_unknown_transition_name_is_refused(world):
                 suggestion=s, actor=w.lead_unit_user, category="E", text="答复", signer="张三"
             ),
             "category",
-            "请选择答复类别",
+            "答复类别「E」无效，本级人大的答复类别为：A、B、C、D",
         ),
         (
             "assigned",

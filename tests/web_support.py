@@ -69,6 +69,8 @@ def bulk_public_suggestions(world, n: int) -> list:
                     suggestion=s,
                     assignment=lead,
                     category="B",
+                    category_label="B 正在解决或者列入规划逐步解决",
+                    carries_promise=True,
                     text="答复内容",
                     public_text="答复内容",  # nothing to remove; what reply_publish stores
                     signer="张三",

@@ -20,6 +20,7 @@ from django.utils.html import format_html, format_html_join
 
 from congress.models import (
     CalendarOverride,
+    CalendarYear,
     Committee,
     Congress,
     CongressStaff,
@@ -50,6 +51,7 @@ from suggestions.models import (
     FollowUpReview,
     Outcome,
     Reply,
+    ReplyCategory,
     SourceArticle,
     Suggestion,
     SuggestionLink,
@@ -118,6 +120,7 @@ RULES: dict[type[Model], Callable[[object], Q]] = {
     ContactStation: _of_congress("congress"),
     CongressStaff: _of_congress("congress"),
     CalendarOverride: lambda user: Q(),  # one national calendar
+    CalendarYear: lambda user: Q(),
     SourceArticle: lambda user: Q(),  # published articles
     Suggestion: _of_suggestion("pk"),
     Version: lambda user: _of_suggestion("suggestion")(user) & ~unsubmitted_revisions(),
@@ -126,6 +129,7 @@ RULES: dict[type[Model], Callable[[object], Q]] = {
     ContactRecord: _of_suggestion("assignment__suggestion"),
     CoHandlingOpinion: _of_suggestion("assignment__suggestion"),
     Reply: _of_suggestion("suggestion"),
+    ReplyCategory: _of_congress("congress"),
     Evaluation: _of_suggestion("suggestion"),
     Event: _of_suggestion("suggestion"),
     FollowUpReview: _of_suggestion("suggestion"),

@@ -39,6 +39,7 @@ from suggestions.models import (
     FollowUpReview,
     Outcome,
     Reply,
+    ReplyCategory,
     SourceArticle,
     Suggestion,
     SuggestionLink,
@@ -199,6 +200,16 @@ class ReplyAdmin(ReadOnlyAdmin):
             act=lambda data: services.reply_publish(reply=reply, actor=request.user, **data),
             done=_("已记录答复的公开决定"),
         )
+
+
+@admin.register(ReplyCategory)
+class ReplyCategoryAdmin(PerimeterAdmin):
+    """A congress's own reply categories; a congress with none uses the national A/B/C/D.
+    A reply keeps the code, label and promise it was given, so a change here applies to
+    replies given afterwards."""
+
+    list_display = ["congress", "code", "label", "carries_promise", "position"]
+    list_filter = ["congress", "carries_promise"]
 
 
 @admin.register(Evaluation)

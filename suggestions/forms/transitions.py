@@ -179,14 +179,18 @@ class CompleteForm(TransitionForm):
 
 
 class ReplyForm(TransitionForm):
-    category = forms.ChoiceField(
-        label=_("答复类别"), choices=ReplyCategory.choices, widget=forms.RadioSelect
-    )
+    category = forms.ChoiceField(label=_("答复类别"), widget=forms.RadioSelect)
     text = forms.CharField(
         label=_("答复内容"), max_length=limits.REPLY_TEXT, widget=forms.Textarea(attrs={"rows": 8})
     )
     signer = forms.CharField(label=_("签发人"), max_length=limits.SIGNER)
     attachment = forms.FileField(label=_("答复函附件"), required=False)
+
+    def __init__(self, *args, suggestion: Suggestion | None = None, **kwargs) -> None:
+        super().__init__(*args, suggestion=suggestion, **kwargs)
+        # The congress's own categories; a form without a suggestion offers none.
+        categories = ReplyCategory.of(suggestion.congress) if suggestion else []
+        self.fields["category"].choices = [(c.code, c.category_display) for c in categories]
 
 
 @dataclass(frozen=True)

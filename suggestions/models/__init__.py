@@ -1,7 +1,9 @@
+from .clocks import ClockField, DeadlineClock
 from .common import DatePrecision, SourceArticle, format_partial_date
 from .events import AppendOnlyError, Event
 from .exports import ACTIVE_STATUSES, ExportFormat, ExportStatus, LedgerExport
 from .handling import (
+    NATIONAL_REPLY_CATEGORIES,
     Assignment,
     AssignmentStatus,
     CoHandlingOpinion,
@@ -37,17 +39,20 @@ from .supervision import (
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "NATIONAL_REPLY_CATEGORIES",
     "PUBLIC_STATES",
     "ActivityKind",
     "AppendOnlyError",
     "Assignment",
     "AssignmentStatus",
     "CitizenOpinion",
+    "ClockField",
     "CoHandlingOpinion",
     "CoSignature",
     "ContactMethod",
     "ContactRecord",
     "DatePrecision",
+    "DeadlineClock",
     "Evaluation",
     "Event",
     "ExportFormat",

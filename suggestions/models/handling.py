@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from congress.models import HandlingUnit
@@ -258,11 +259,63 @@ class CoHandlingOpinion(models.Model):
         return f"{self.assignment.unit} · {self.round}"
 
 
-class ReplyCategory(models.TextChoices):
-    A = "A", _("A 已经解决或者基本解决")
-    B = "B", _("B 正在解决或者列入规划逐步解决")
-    C = "C", _("C 因目前条件限制或者其他原因需待以后解决")
-    D = "D", _("D 留作参考")
+# National practice (代表建议答复 A/B/C/D); a congress without its own set uses this one. Labels
+# stay untranslated here (a reply stores the label it was given); the third item says whether
+# the category promises later action, which staff then follow up.
+NATIONAL_REPLY_CATEGORIES = (
+    ("A", gettext_noop("A 已经解决或者基本解决"), False),
+    ("B", gettext_noop("B 正在解决或者列入规划逐步解决"), True),
+    ("C", gettext_noop("C 因目前条件限制或者其他原因需待以后解决"), True),
+    ("D", gettext_noop("D 留作参考"), False),
+)
+
+
+class ReplyCategory(models.Model):
+    """One category a congress's units may give their replies (答复类别), and whether a reply
+    in it carries a promise that staff track (跟踪落实)."""
+
+    congress = models.ForeignKey(
+        "congress.Congress",
+        verbose_name=_("人大"),
+        on_delete=models.CASCADE,
+        related_name="reply_categories",
+    )
+    code = models.CharField(_("代码"), max_length=4, help_text=_("例如：A"))
+    label = models.CharField(_("名称"), max_length=100, help_text=_("例如：A 已经解决或者基本解决"))
+    carries_promise = models.BooleanField(
+        _("需跟踪落实"), default=False, help_text=_("该类答复承诺了以后的办理，须跟踪落实")
+    )
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("答复类别")
+        verbose_name_plural = _("答复类别")
+        ordering = ["congress", "position", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["congress", "code"], name="unique_reply_category")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def category_display(self) -> str:
+        # The national labels are translated; a congress's own labels show as entered.
+        return gettext(self.label)
+
+    @staticmethod
+    def of(congress) -> list[ReplyCategory]:
+        """`congress`'s reply categories in order: its own set, or the national default
+        (unsaved rows) when it has none. Reads a prefetched `reply_categories` if there."""
+        own = sorted(congress.reply_categories.all(), key=lambda c: (c.position, c.code))
+        if own:
+            return own
+        return [
+            ReplyCategory(
+                congress=congress, code=code, label=label, carries_promise=promise, position=i
+            )
+            for i, (code, label, promise) in enumerate(NATIONAL_REPLY_CATEGORIES)
+        ]
 
 
 class ReplyQuerySet(models.QuerySet):
@@ -280,7 +333,11 @@ class Reply(SourcedModel):
         Assignment, verbose_name=_("交办"), on_delete=models.PROTECT, related_name="replies"
     )
     round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
-    category = models.CharField(_("答复类别"), max_length=1, choices=ReplyCategory.choices)
+    # The code, label and promise of the congress's category as given: a later change of the
+    # congress's set does not rewrite what a reply said.
+    category = models.CharField(_("答复类别"), max_length=4)
+    category_label = models.CharField(_("答复类别名称"), max_length=100)
+    carries_promise = models.BooleanField(_("需跟踪落实"), default=False)
     text = models.TextField(_("答复内容"), max_length=limits.REPLY_TEXT)
     signer = models.CharField(_("签发人"), max_length=limits.SIGNER)
     replied_at = models.DateTimeField(_("答复时间"))
@@ -324,7 +381,12 @@ class Reply(SourcedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.assignment.unit} · {self.get_category_display()}"
+        return f"{self.assignment.unit} · {self.category_display}"
+
+    @property
+    def category_display(self) -> str:
+        # The national labels are translated; a congress's own labels show as entered.
+        return gettext(self.category_label)
 
 
 class Rating(models.TextChoices):

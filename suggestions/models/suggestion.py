@@ -105,12 +105,10 @@ def evaluation_window_passed(suggestion: Suggestion) -> bool:
     return due is not None and today > due
 
 
-@condition(_("只有答复类别为 B 或 C（承诺逐步解决或待以后解决）的建议才需要跟踪落实"))
+@condition(_("只有答复类别承诺以后办理（如全国通行的 B 或 C 类）的建议才需要跟踪落实"))
 def has_promise_to_track(suggestion: Suggestion) -> bool:
-    from .handling import ReplyCategory
-
     reply = suggestion.latest_reply()
-    return reply is not None and reply.category in (ReplyCategory.B, ReplyCategory.C)
+    return reply is not None and reply.carries_promise
 
 
 class SuggestionQuerySet(models.QuerySet):

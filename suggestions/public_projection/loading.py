@@ -31,6 +31,7 @@ from django.db.models import F, Model, OuterRef, Q, QuerySet
 from django.db.models.functions import JSONObject
 
 from congress.models import (
+    CalendarYear,
     Committee,
     Congress,
     Delegation,
@@ -39,6 +40,7 @@ from congress.models import (
     Person,
     Session,
 )
+from suggestions.deadlines import remember_entered_years
 from suggestions.models import (
     Assignment,
     CoSignature,
@@ -141,6 +143,7 @@ REPLIES = Shape(
         "assignment_id",
         "round",
         "category",
+        "category_label",
         "text",
         "signer",
         "replied_at",
@@ -304,8 +307,13 @@ def _detail_sql() -> str:
     and compiling its hundreds of expressions took Django longer than the ten prefetches it
     replaces, and its text never changes."""
     connection = connections[DEFAULT_DB_ALIAS]
+    # The years staff entered come along: the provisional marks of the due dates read them.
+    entered = ArraySubquery(CalendarYear.objects.order_by("year").values("year"))
     queryset = (
-        Suggestion.objects.public().filter(pk=ID_MARKER).order_by().values(json=SUGGESTION.json())
+        Suggestion.objects.public()
+        .filter(pk=ID_MARKER)
+        .order_by()
+        .values(json=SUGGESTION.json(), entered_years=entered)
     )
     sql, params = queryset.query.get_compiler(DEFAULT_DB_ALIAS).as_sql()
     text = connection.ops.compose_sql(sql, params)
@@ -337,5 +345,6 @@ def load_public_detail(pk: int) -> Suggestion | None:
         found = cursor.fetchone()
     if found is None:
         return None
+    remember_entered_years(frozenset(found[1]))
     row = json.loads(found[0]) if isinstance(found[0], str) else found[0]
     return SUGGESTION.instance(row)

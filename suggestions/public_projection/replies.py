@@ -138,7 +138,7 @@ def public_replies(suggestion: Suggestion) -> list[PublicReply]:
             unit=reply.assignment.unit.name,
             round=reply.round,
             category=reply.category,
-            category_label=str(reply.get_category_display()),
+            category_label=reply.category_display,
             text=public_reply_text(reply, private_values),
             signer=reply.signer,
             replied_at=reply.replied_at,

@@ -4,7 +4,13 @@ Views, the API, the admin, Celery tasks and management commands call them with k
 arguments; none of them fires a transition or writes an event on its own.
 """
 
-from .calendar import calendar_override_delete, calendar_override_set, deadlines_recompute
+from .calendar import (
+    calendar_override_delete,
+    calendar_override_set,
+    calendar_year_enter,
+    deadlines_recompute,
+)
+from .congress_rules import RULE_FIELDS, congress_rules_update
 from .drafting import (
     cosigner_confirm,
     cosigner_invite,
@@ -50,6 +56,7 @@ from .supervision import (
 from .transitions import check_transition, refusal_reasons
 
 __all__ = [
+    "RULE_FIELDS",
     "PermissionDenied",
     "TransitionConflict",
     "TransitionRefused",
@@ -57,8 +64,10 @@ __all__ = [
     "assignment_extend",
     "calendar_override_delete",
     "calendar_override_set",
+    "calendar_year_enter",
     "check_transition",
     "co_opinion_submit",
+    "congress_rules_update",
     "contact_record",
     "cosigner_confirm",
     "cosigner_invite",

@@ -1,36 +1,31 @@
-"""Working-day calendar overrides, and moving the stored deadlines that an override changes.
+"""Working-day calendar overrides and years' schedules, and moving the stored due dates a
+change affects.
 
-Due dates are stored when a clock starts (assignment, 不满意 rating, reply). When staff enter
-a holiday or a make-up workday the `holidays` package did not know, a stored deadline that
-rolled forward over that day (or should now roll) is recomputed from its start, and the
-reminders follow on the next sweep: their key includes the due date, and pending reminders
-for the old date are cancelled.
+Due dates are stored when a clock starts (assignment, return for revision, reply, 不满意
+rating), with the start and period they were counted from (`DeadlineClock`). When staff
+enter a year's schedule from the State Council's notice, or correct one day, every open due
+date is counted again — all clocks — and the reminders follow on the next sweep: their key
+includes the due date, and pending reminders for the old date are cancelled.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from congress.models import CalendarOverride, Congress, StaffRole
-from suggestions.deadlines import Period, PeriodUnit, WorkingCalendar, add_months, compute_deadline
-from suggestions.models import (
-    Assignment,
-    AssignmentStatus,
-    Evaluation,
-    Rating,
-    Reply,
-    State,
-    Suggestion,
-    UnitRole,
-)
-from suggestions.rulesets import Clock, CongressRules, Rule, cited, rules_for
+from congress.models import CalendarOverride, CalendarYear, Congress, StaffRole
+from suggestions import limits
+from suggestions.deadlines import Deadline, WorkingCalendar, forget_entered_years
+from suggestions.models import DeadlineClock
+from suggestions.models.clocks import EXPLANATION_FIELDS
+from suggestions.rulesets import RulesByCongress, rules_for
 
 from .common import check_date, require_text, today_for
-from .errors import PermissionDenied
+from .errors import PermissionDenied, ValidationError
 from .transitions import record_event
 
 
@@ -68,162 +63,142 @@ def calendar_override_delete(*, actor, override: CalendarOverride, now=None) -> 
         return deadlines_recompute(actor=actor, now=now)
 
 
-def _months_counted(start: dt.date, due: dt.date) -> int | None:
-    """How many months a stored deadline counted from `start`. Rolling forward adds at most
-    a holiday's length (days), far less than a month, so the largest month count whose plain
-    calendar date is not after `due` is the one that was used."""
-    months = None
-    candidate = 1
-    while add_months(start, candidate) <= due:
-        months = candidate
-        candidate += 1
-    return months
-
-
-def _recomputed(
-    start: dt.date, due: dt.date, label: str, calendar_: WorkingCalendar, rule: Rule | None
-):
-    """`due` recomputed by its clock's rule. A period in months is read back from the stored
-    date (an extension may have granted fewer months than the rule's limit); a period in
-    days or working days is the rule's own."""
-    if rule is None:
-        return None
-    period = rule.period
-    if period.unit is PeriodUnit.MONTHS:
-        months = _months_counted(start, due)
-        if months is None:
-            return None
-        period = Period(months, PeriodUnit.MONTHS)
-    deadline = cited(rule, compute_deadline(start, period, start_label=label, calendar_=calendar_))
-    return deadline if deadline.due != due else None
-
-
-class _RulesByCongress(dict):
-    def __missing__(self, congress_id: int) -> CongressRules:
-        self[congress_id] = rules_for(Congress.objects.get(pk=congress_id))
-        return self[congress_id]
-
-
-def _assignment_clock(assignment: Assignment) -> Clock:
-    if assignment.role == UnitRole.CO:
-        return Clock.CO_OPINION
-    return Clock.EXTENDED_REPLY if assignment.extended else Clock.REPLY
-
-
-def deadlines_recompute(*, actor=None, now=None) -> int:
-    """Recompute the stored deadlines of open work against the current calendar; record an
-    event on each suggestion whose deadline moved. Returns the number of moved deadlines."""
-    calendar_ = WorkingCalendar()
-    rules = _RulesByCongress()
-    changes: dict[int, list[str]] = {}
-
-    def note(suggestion_id: int, what: str, old: dt.date, new) -> None:
-        changes.setdefault(suggestion_id, []).append(
-            _("%(what)s由 %(old)s 调整为 %(new)s（%(explanation)s）")
-            % {"what": what, "old": old, "new": new.due, "explanation": new.explanation}
+def calendar_year_enter(
+    *,
+    actor,
+    year: int,
+    notice: str,
+    holidays: Sequence[tuple[dt.date, str]],
+    workdays: Sequence[tuple[dt.date, str]] = (),
+    now=None,
+) -> tuple[CalendarYear, int]:
+    """Enter a year's schedule from the State Council's notice: its days off (`holidays`,
+    every day of each holiday, weekends within it included) and its make-up working days
+    (`workdays`), each with its name. They replace the year's earlier corrections, the year's
+    calendar becomes official, and every open due date is counted again. Entering the same
+    schedule twice moves nothing the second time. Returns the year and how many due dates
+    moved."""
+    _require_calendar_editor(actor)
+    today = today_for(now)
+    if not today.year - 1 <= year <= limits.latest_planned_date(today).year:
+        raise ValidationError(
+            {
+                "year": _("年份须在 %(first)d 至 %(last)d 之间")
+                % {"first": today.year - 1, "last": limits.latest_planned_date(today).year}
+            }
         )
-
-    assignments = list(
-        Assignment.objects.filter(
-            status=AssignmentStatus.ACTIVE,
-            suggestion__state__in=(State.ASSIGNED, State.REHANDLING),
-            assigned_on__isnull=False,
-            due_on__isnull=False,
-        ).select_related("unit", "suggestion")
-    )
-    dissatisfied_on = {
-        e.suggestion_id: timezone.localdate(e.evaluated_at)
-        for e in Evaluation.objects.filter(
-            suggestion_id__in={a.suggestion_id for a in assignments if a.rehandling_due_on},
-            round=1,
-            rating=Rating.DISSATISFIED,
-        )
-    }
-    changed_assignments = []
-    for assignment in assignments:
-        moved = False
-        congress_rules = rules[assignment.suggestion.congress_id]
-        new = _recomputed(
-            assignment.assigned_on,
-            assignment.due_on,
-            _("交办"),
-            calendar_,
-            congress_rules.rule(_assignment_clock(assignment)),
-        )
-        if new is not None:
-            note(
-                assignment.suggestion_id,
-                assignment.unit.name + _("办理期限"),
-                assignment.due_on,
-                new,
-            )
-            assignment.due_on, assignment.due_explanation = new.due, new.explanation
-            moved = True
-        start = dissatisfied_on.get(assignment.suggestion_id)
-        if assignment.rehandling_due_on and start:
-            new = _recomputed(
-                start,
-                assignment.rehandling_due_on,
-                _("不满意测评"),
-                calendar_,
-                congress_rules.rule(Clock.REHANDLING) or congress_rules.rule(Clock.REPLY),
-            )
-            if new is not None:
-                note(
-                    assignment.suggestion_id,
-                    assignment.unit.name + _("重新办理期限"),
-                    assignment.rehandling_due_on,
-                    new,
+    notice = require_text(notice, "notice", _("依据"), _max_length(CalendarYear, "notice"))
+    if not holidays:
+        raise ValidationError({"holidays": _("请填写通知中的放假日期")})
+    days: dict[dt.date, tuple[bool, str]] = {}
+    note_length = _max_length(CalendarOverride, "note")
+    for field, entries, working in (("holidays", holidays, False), ("workdays", workdays, True)):
+        for day, name in entries:
+            if day.year != year:
+                raise ValidationError(
+                    {field: _("%(day)s 不在%(year)d年内") % {"day": day, "year": year}}
                 )
-                assignment.rehandling_due_on = new.due
-                assignment.rehandling_explanation = new.explanation
-                moved = True
-        if moved:
-            changed_assignments.append(assignment)
-    Assignment.objects.bulk_update(
-        changed_assignments,
-        ["due_on", "due_explanation", "rehandling_due_on", "rehandling_explanation"],
-    )
-
-    replied = list(Suggestion.objects.filter(state=State.REPLIED, evaluation_due_on__isnull=False))
-    last_reply: dict[int, dt.datetime] = {}
-    for suggestion_id, round_, replied_at in Reply.objects.filter(
-        suggestion_id__in=[s.pk for s in replied]
-    ).values_list("suggestion_id", "round", "replied_at"):
-        last_reply[(suggestion_id, round_)] = max(
-            replied_at, last_reply.get((suggestion_id, round_), replied_at)
+            if day in days:
+                raise ValidationError({field: _("%(day)s 重复填写") % {"day": day}})
+            days[day] = (working, require_text(name, field, _("名称"), note_length))
+    with transaction.atomic():
+        CalendarOverride.objects.filter(date__year=year).delete()
+        CalendarOverride.objects.bulk_create(
+            CalendarOverride(date=day, is_working_day=working, note=name)
+            for day, (working, name) in sorted(days.items())
         )
-    changed_suggestions = []
-    for suggestion in replied:
-        replied_at = last_reply.get((suggestion.pk, suggestion.handling_round))
-        if replied_at is None:
+        entered, _created = CalendarYear.objects.update_or_create(
+            year=year,
+            defaults={
+                "notice": notice,
+                "entered_at": now or timezone.now(),
+                "entered_by": actor if actor.is_authenticated else None,
+            },
+        )
+        forget_entered_years()
+        moved = deadlines_recompute(actor=actor, now=now)
+    return entered, moved
+
+
+def _max_length(model, field: str) -> int:
+    return model._meta.get_field(field).max_length
+
+
+def deadlines_recompute(*, actor=None, now=None, congress: Congress | None = None) -> int:
+    """Count every open due date again (only `congress`'s, after its rules changed) from its
+    start (`DeadlineClock`) against the current calendar and the congress's rules. A date
+    that moved is stored with its new explanation and gets one event on its suggestion; a
+    clock the rules no longer have is cleared, with an event; an explanation that changed
+    alone (the calendar of a year it looked at became official) is stored silently.
+    Reminders follow on the next sweep: their key holds the due date, and pending reminders
+    of the old date are cancelled. Returns the number of due dates that moved."""
+    calendar_ = WorkingCalendar()
+    rules = RulesByCongress()
+    if congress is not None:
+        rules[congress] = rules_for(congress)
+    owners: dict[tuple[type, int], object] = {}
+    dirty: dict[tuple[type, int], set[str]] = {}
+    moves, recounted, dropped = [], [], []
+    entries = DeadlineClock.objects.open().select_related(
+        "suggestion__congress", "assignment__unit", "reply"
+    )
+    if congress is not None:
+        entries = entries.filter(suggestion__congress=congress)
+    for entry in entries.order_by("suggestion_id", "pk"):
+        owner = entry.owner
+        key = (type(owner), owner.pk)
+        owner = owners.setdefault(key, owner)
+        attribute = entry.attribute
+        old = getattr(owner, attribute)
+        if old is None:
             continue
-        start = timezone.localdate(replied_at)
-        new = _recomputed(
-            start,
-            suggestion.evaluation_due_on,
-            _("答复"),
-            calendar_,
-            rules[suggestion.congress_id].rule(Clock.EVALUATION),
-        )
-        if new is not None:
-            note(suggestion.pk, _("满意度测评期限"), suggestion.evaluation_due_on, new)
-            suggestion.evaluation_due_on = new.due
-            suggestion.evaluation_explanation = new.explanation
-            changed_suggestions.append(suggestion)
-    Suggestion.objects.bulk_update(
-        changed_suggestions, ["evaluation_due_on", "evaluation_explanation"]
-    )
-
-    by_pk = {s.pk: s for s in Suggestion.objects.filter(pk__in=changes)}
-    for suggestion_id, lines in changes.items():
+        new = entry.count(rules[entry.suggestion.congress], calendar_)
+        changed = dirty.setdefault(key, set())
+        due = new.due if new else None
+        if due != old:
+            setattr(owner, attribute, due)
+            changed.add(attribute)
+            moves.append((entry, old, new))
+        explained = EXPLANATION_FIELDS[entry.field]
+        explanation = new.explanation if new else ""
+        if getattr(owner, explained) != explanation:
+            setattr(owner, explained, explanation)
+            changed.add(explained)
+        if new is None:
+            dropped.append(entry.pk)
+        elif str(new.period) != entry.period:
+            entry.period = str(new.period)
+            recounted.append(entry)
+    for (model, _pk), owner in owners.items():
+        fields = dirty.get((model, owner.pk))
+        if fields:
+            owner.save(update_fields=sorted(fields))
+    DeadlineClock.objects.bulk_update(recounted, ["period"])
+    DeadlineClock.objects.filter(pk__in=dropped).delete()
+    for entry, old, new in moves:
         record_event(
-            by_pk[suggestion_id],
+            entry.suggestion,
             action="deadline_recomputed",
-            action_label=_("工作日调整，期限变更"),
+            action_label=_("工作日调整，期限变更")
+            if congress is None
+            else _("期限规则调整，期限变更"),
             actor=actor,
-            reason="；".join(lines),
+            reason=_moved(entry, old, new),
             is_public=False,
             now=now,
         )
-    return sum(len(lines) for lines in changes.values())
+    return len(moves)
+
+
+def _moved(entry: DeadlineClock, old: dt.date, new: Deadline | None) -> str:
+    if new is None:
+        return _("%(what)s %(old)s 已取消（所适用的规则未规定该期限）") % {
+            "what": entry.describe(),
+            "old": old,
+        }
+    return _("%(what)s由 %(old)s 调整为 %(new)s（%(explanation)s）") % {
+        "what": entry.describe(),
+        "old": old,
+        "new": new.due,
+        "explanation": new.explanation,
+    }

@@ -12,7 +12,9 @@ from congress.models import Deputy, Session
 from suggestions import limits
 from suggestions.models import (
     AssignmentStatus,
+    ClockField,
     CoSignature,
+    DeadlineClock,
     RevisedBy,
     State,
     Suggestion,
@@ -196,6 +198,13 @@ def suggestion_submit(*, suggestion: Suggestion, actor, now: dt.datetime | None 
             "assignment_explanation",
             "updated_at",
         ]
+    )
+    closed_on = suggestion.session.closed_on if suggestion.session_id else None
+    DeadlineClock.record(
+        ClockField.SUGGESTION_ASSIGNMENT,
+        deadline,
+        start_label=_("闭幕") if deadline and deadline.start == closed_on else _("收到"),
+        suggestion=suggestion,
     )
     return event
 

@@ -12,13 +12,15 @@ from django.utils.translation import gettext as _
 from congress.models import HandlingUnit
 from suggestions import limits
 from suggestions import rules as predicates
-from suggestions.deadlines import Deadline, Period, PeriodUnit, WorkingCalendar, compute_deadline
+from suggestions.deadlines import Deadline, Period, PeriodUnit, WorkingCalendar
 from suggestions.models import (
     Assignment,
     AssignmentStatus,
+    ClockField,
     CoHandlingOpinion,
     ContactMethod,
     ContactRecord,
+    DeadlineClock,
     Evaluation,
     Rating,
     Reply,
@@ -28,7 +30,7 @@ from suggestions.models import (
     UnitRole,
 )
 from suggestions.public_projection import stored_public_text
-from suggestions.rulesets import Clock, CongressRules, cited, rules_for
+from suggestions.rulesets import Clock, CongressRules, rules_for
 
 from .common import bounded_text, check_date, require_staff, require_text, today_for
 from .errors import PermissionDenied, TransitionRefused, ValidationError
@@ -82,20 +84,31 @@ def suggestion_assign(
         deadline = co_deadline if role == UnitRole.CO else reply_deadline
         # Contact with the deputy is the replying unit's duty; co-units write to the lead.
         contact = None if role == UnitRole.CO else contact_deadline
-        created.append(
-            Assignment.objects.create(
-                suggestion=suggestion,
-                unit=unit,
-                role=role,
-                assigned_on=start,
-                due_on=deadline.due if deadline else None,
-                due_explanation=deadline.explanation if deadline else "",
-                return_due_on=return_deadline.due if return_deadline else None,
-                return_explanation=return_deadline.explanation if return_deadline else "",
-                contact_due_on=contact.due if contact else None,
-                contact_explanation=contact.explanation if contact else "",
-            )
+        assignment = Assignment.objects.create(
+            suggestion=suggestion,
+            unit=unit,
+            role=role,
+            assigned_on=start,
+            due_on=deadline.due if deadline else None,
+            due_explanation=deadline.explanation if deadline else "",
+            return_due_on=return_deadline.due if return_deadline else None,
+            return_explanation=return_deadline.explanation if return_deadline else "",
+            contact_due_on=contact.due if contact else None,
+            contact_explanation=contact.explanation if contact else "",
         )
+        for field, counted in (
+            (ClockField.ASSIGNMENT_DUE, deadline),
+            (ClockField.ASSIGNMENT_RETURN, return_deadline),
+            (ClockField.ASSIGNMENT_CONTACT, contact),
+        ):
+            DeadlineClock.record(
+                field,
+                counted,
+                start_label=_("交办"),
+                suggestion=suggestion,
+                assignment=assignment,
+            )
+        created.append(assignment)
     suggestion.assignment_due_on = None
     suggestion.assignment_explanation = ""
     suggestion.save(update_fields=["assignment_due_on", "assignment_explanation", "updated_at"])
@@ -179,12 +192,21 @@ def assignment_extend(
         raise TransitionRefused(
             _("办理期限只能延期一次，该交办已经延期过。"), code="condition_failed"
         )
-    deadline = _extended_deadline(rules, assignment.assigned_on, total_months)
+    granted = _granted_extension(rules, assignment.assigned_on, total_months)
+    deadline = rules.extended_deadline(assignment.assigned_on, granted)
     assignment.due_on = deadline.due
     assignment.due_explanation = deadline.explanation
     assignment.extended = True
     assignment.extension_reason = reason
     assignment.save(update_fields=["due_on", "due_explanation", "extended", "extension_reason"])
+    DeadlineClock.record(
+        ClockField.ASSIGNMENT_DUE,
+        deadline,
+        start_label=_("交办"),
+        suggestion=suggestion,
+        assignment=assignment,
+        granted=granted is not None,
+    )
     record_event(
         suggestion,
         action="extend",
@@ -202,38 +224,36 @@ def assignment_extend(
     return assignment
 
 
-def _extended_deadline(rules: CongressRules, start: dt.date, total_months: int | None):
-    """The reply due date after an extension: the rule set's longest period counted from the
-    assignment, or `total_months` from it when staff grant less."""
+def _granted_extension(
+    rules: CongressRules, start: dt.date | None, total_months: int | None
+) -> Period | None:
+    """The period staff grant when they extend by less than the rule set's longest one
+    (`total_months` from the assignment); None for the longest. Refuses what the rules do not
+    allow."""
     limit = rules.extension_limit()
     reply = rules.rule(Clock.REPLY)
     if limit is None or reply is None or start is None:
         raise TransitionRefused(
             _("本人大适用的期限规则没有规定可以延期。"), code="condition_failed"
         )
-    period = limit
-    if total_months:
-        if limit.unit is not PeriodUnit.MONTHS or reply.period.unit is not PeriodUnit.MONTHS:
-            raise ValidationError(
-                {
-                    "total_months": _("本人大的延期期限为%(limit)s，不能按月指定")
-                    % {"limit": limit.label()}
-                }
-            )
-        if not reply.period.amount < total_months <= limit.amount:
-            raise ValidationError(
-                {
-                    "total_months": _(
-                        "延期后的期限须超过%(min)d个月、最长%(max)d个月（自交办日起算）"
-                    )
-                    % {"min": reply.period.amount, "max": limit.amount}
-                }
-            )
-        period = Period(total_months, PeriodUnit.MONTHS)
-    return cited(
-        rules.rule(Clock.EXTENDED_REPLY),
-        compute_deadline(start, period, start_label=_("交办")),
-    )
+    if not total_months:
+        return None
+    if limit.unit is not PeriodUnit.MONTHS or reply.period.unit is not PeriodUnit.MONTHS:
+        raise ValidationError(
+            {
+                "total_months": _("本人大的延期期限为%(limit)s，不能按月指定")
+                % {"limit": limit.label()}
+            }
+        )
+    if not reply.period.amount < total_months <= limit.amount:
+        raise ValidationError(
+            {
+                "total_months": _("延期后的期限须超过%(min)d个月、最长%(max)d个月（自交办日起算）")
+                % {"min": reply.period.amount, "max": limit.amount}
+            }
+        )
+    granted = Period(total_months, PeriodUnit.MONTHS)
+    return None if granted == limit else granted
 
 
 def _require_unit_member(actor, assignment: Assignment) -> None:
@@ -317,6 +337,24 @@ def co_opinion_submit(*, assignment: Assignment, actor, text: str) -> CoHandling
     return opinion
 
 
+def reply_category_check(congress, category: str) -> ReplyCategory:
+    """`congress`'s reply category with code `category`; a ValidationError naming the valid
+    codes otherwise."""
+    categories = ReplyCategory.of(congress)
+    for candidate in categories:
+        if candidate.code == category:
+            return candidate
+    valid = "、".join(c.code for c in categories)
+    if not category:
+        message = _("请选择答复类别（%(valid)s）") % {"valid": valid}
+    else:
+        message = _("答复类别「%(category)s」无效，本级人大的答复类别为：%(valid)s") % {
+            "category": category,
+            "valid": valid,
+        }
+    raise ValidationError({"category": message})
+
+
 @atomic_service
 def suggestion_reply(
     *,
@@ -337,8 +375,7 @@ def suggestion_reply(
     arrive; a second reply of the same unit reads the first and is refused."""
     lock_suggestion(suggestion)
     check_transition(suggestion, "reply", actor, conditions=False)
-    if category not in ReplyCategory.values:
-        raise ValidationError({"category": _("请选择答复类别（A、B、C 或 D）")})
+    chosen = reply_category_check(suggestion.congress, category)
     text = require_text(text, "text", _("答复内容"), limits.REPLY_TEXT)
     signer = require_text(signer, "signer", _("签发人"), limits.SIGNER)
     now = now or timezone.now()
@@ -380,7 +417,9 @@ def suggestion_reply(
         suggestion=suggestion,
         assignment=assignment,
         round=round_,
-        category=category,
+        category=chosen.code,
+        category_label=chosen.label,
+        carries_promise=chosen.carries_promise,
         text=text,
         signer=signer,
         replied_at=now,
@@ -389,11 +428,14 @@ def suggestion_reply(
         replied_by=actor,
         **({"attachment": attachment} if attachment else {}),
     )
+    DeadlineClock.record(
+        ClockField.PUBLICATION, publish, start_label=_("答复"), suggestion=suggestion, reply=reply
+    )
     responsible = suggestion.assignments.active().responsible()
     still_owing = responsible.exclude(replies__round=round_).exists()
     label = _("%(unit)s答复（%(category)s类）") % {
         "unit": assignment.unit.name,
-        "category": category,
+        "category": chosen.code,
     }
     # 并案: the deputies of merged suggestions are answered by this reply too.
     for merged in suggestion.merged_suggestions.all():
@@ -416,6 +458,9 @@ def suggestion_reply(
         suggestion.evaluation_due_on = evaluation.due if evaluation else None
         suggestion.evaluation_explanation = evaluation.explanation if evaluation else ""
         suggestion.save(update_fields=["evaluation_due_on", "evaluation_explanation", "updated_at"])
+        DeadlineClock.record(
+            ClockField.EVALUATION, evaluation, start_label=_("答复"), suggestion=suggestion
+        )
     return reply
 
 
@@ -470,11 +515,19 @@ def suggestion_evaluate(
     suggestion.save(update_fields=["evaluation_due_on", "evaluation_explanation", "updated_at"])
     if suggestion.state == State.REHANDLING:
         deadline = rules_for(suggestion.congress).rehandling_deadline(today_for(now))
-        deadline_fields = {
-            "rehandling_due_on": deadline.due if deadline else None,
-            "rehandling_explanation": deadline.explanation if deadline else "",
-        }
-        suggestion.assignments.active().responsible().update(**deadline_fields)
+        rehandled = suggestion.assignments.active().responsible()
+        rehandled.update(
+            rehandling_due_on=deadline.due if deadline else None,
+            rehandling_explanation=deadline.explanation if deadline else "",
+        )
+        for assignment in rehandled:
+            DeadlineClock.record(
+                ClockField.ASSIGNMENT_REHANDLING,
+                deadline,
+                start_label=_("不满意测评"),
+                suggestion=suggestion,
+                assignment=assignment,
+            )
     return evaluation
 
 

@@ -3,22 +3,22 @@ withhold it from the public pages and release it again."""
 
 from __future__ import annotations
 
-import dataclasses
-
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from congress.models import Congress
 from suggestions import limits
-from suggestions.deadlines import Deadline, Period, PeriodUnit, compute_deadline
+from suggestions.deadlines import Period, PeriodUnit
 from suggestions.models import (
+    ClockField,
+    DeadlineClock,
     LinkKind,
     RefusalReason,
     State,
     Suggestion,
     SuggestionLink,
 )
-from suggestions.rulesets import Clock, cited, rules_for
+from suggestions.rulesets import Clock, rules_for
 
 from .common import bounded_text, require_staff, require_text, today_for
 from .errors import TransitionRefused, ValidationError
@@ -46,29 +46,21 @@ def suggestion_return_for_revision(
         is_public=False,
         now=now,
     )
-    deadline = _revision_deadline(suggestion, revision_days, today_for(now))
+    granted = Period(revision_days, PeriodUnit.DAYS) if revision_days is not None else None
+    rules = rules_for(suggestion.congress)
+    deadline = rules.revision_deadline(today_for(now), granted)
     suggestion.revision_due_on = deadline.due if deadline else None
     suggestion.revision_explanation = deadline.explanation if deadline else ""
     suggestion.save(update_fields=["revision_due_on", "revision_explanation", "updated_at"])
-    return event
-
-
-def _revision_deadline(suggestion: Suggestion, days: int | None, start) -> Deadline | None:
-    """The rule set's revision period, or the number of days the reviewer set instead."""
-    rules = rules_for(suggestion.congress)
-    label = _("退回")
-    if days is None:
-        return rules.deadline(Clock.REVISION, start, start_label=label)
-    period = Period(days, PeriodUnit.DAYS)
-    deadline = compute_deadline(start, period, start_label=label)
     rule = rules.rule(Clock.REVISION)
-    if rule is not None and rule.period == period:
-        return cited(rule, deadline)
-    return dataclasses.replace(
+    DeadlineClock.record(
+        ClockField.REVISION,
         deadline,
-        explanation=_("退回时确定的修改期限：%(period)s；%(explanation)s")
-        % {"period": period.label(), "explanation": deadline.explanation},
+        start_label=_("退回"),
+        suggestion=suggestion,
+        granted=granted is not None and (rule is None or rule.period != granted),
     )
+    return event
 
 
 def _next_number(suggestion: Suggestion) -> int:

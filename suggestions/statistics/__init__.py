@@ -45,8 +45,10 @@ What readers see
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from congress.models import Congress, HandlingUnit, Session
+from suggestions.models import ReplyCategory
 
 from . import compute, rollup
 from .compute import HandlingStatistics, Rate
@@ -74,7 +76,14 @@ def congress_statistics(
     if _live(stored, today):
         scope = compute.CongressScope(congress=congress, population=compute.population(public_only))
         return compute.compute(scope, today)[congress.pk]
-    return _built(stored, "congress", congress.pk, congress.name, stored.whole.get("overall", {}))
+    return _built(
+        stored,
+        "congress",
+        congress.pk,
+        congress.name,
+        stored.whole.get("overall", {}),
+        categories=ReplyCategory.of(congress),
+    )
 
 
 def session_statistics(
@@ -86,7 +95,9 @@ def session_statistics(
         scope = _session_scope(congress, session, public_only)
         return compute.compute(scope, today)[session.pk]
     counters = stored.counters("sessions", session.pk)
-    return _built(stored, "session", session.pk, str(session), counters)
+    return _built(
+        stored, "session", session.pk, str(session), counters, categories=ReplyCategory.of(congress)
+    )
 
 
 def unit_statistics(
@@ -101,7 +112,9 @@ def unit_statistics(
         scope = _unit_scope(unit.congress, session, public_only, only_unit=unit)
         return compute.compute(scope, today)[unit.pk]
     counters = stored.counters("units", unit.pk, of_session=session is not None)
-    return _built(stored, "unit", unit.pk, unit.name, counters)
+    return _built(
+        stored, "unit", unit.pk, unit.name, counters, categories=ReplyCategory.of(unit.congress)
+    )
 
 
 def session_table(
@@ -131,19 +144,26 @@ def unit_table(
 
 
 def congress_board(congress: Congress, *, session: Session | None, public_only: bool) -> dict:
-    """What a statistics page shows of one congress, in three queries: its figures, each
+    """What a statistics page shows of one congress, in four queries: its figures, each
     session's, each unit's (of `session` if given, only units with something assigned), the
     staff's suggestions per state, and as of when."""
     stored = rollup.read(congress, public_only=public_only, session=session)
+    categories = ReplyCategory.of(congress)
     sessions = _session_scope(congress, None, public_only)
     units = _table(
-        stored, _unit_scope(congress, session, public_only), "units", of_session=bool(session)
+        stored,
+        _unit_scope(congress, session, public_only),
+        "units",
+        of_session=bool(session),
+        categories=categories,
     )
     overall = stored.whole.get("overall", {})
     return {
         "congress": congress,
-        "overall": _built(stored, "congress", congress.pk, congress.name, overall),
-        "sessions": _table(stored, sessions, "sessions", of_session=False),
+        "overall": _built(
+            stored, "congress", congress.pk, congress.name, overall, categories=categories
+        ),
+        "sessions": _table(stored, sessions, "sessions", of_session=False, categories=categories),
         "units": [row for row in units if row.assigned],
         "session": session,
         "states": stored.whole.get("states", {}),
@@ -179,16 +199,36 @@ def _unit_scope(
     )
 
 
-def _table(stored: rollup.Stored, scope, part: str, *, of_session: bool) -> list:
+def _table(stored: rollup.Stored, scope, part: str, *, of_session: bool, categories=None) -> list:
+    categories = categories or ReplyCategory.of(scope.congress)
     return [
-        _built(stored, scope.kind, pk, name, stored.counters(part, pk, of_session=of_session))
+        _built(
+            stored,
+            scope.kind,
+            pk,
+            name,
+            stored.counters(part, pk, of_session=of_session),
+            categories=categories,
+        )
         for pk, name in scope.groups().items()
     ]
 
 
 def _built(
-    stored: rollup.Stored, kind: str, pk: int, name: str, counters: dict
+    stored: rollup.Stored,
+    kind: str,
+    pk: int,
+    name: str,
+    counters: dict,
+    *,
+    categories: Sequence[ReplyCategory],
 ) -> HandlingStatistics:
     return compute.build(
-        kind, pk, name, counters, computed_at=stored.computed_at, stale=stored.stale
+        kind,
+        pk,
+        name,
+        counters,
+        categories=categories,
+        computed_at=stored.computed_at,
+        stale=stored.stale,
     )

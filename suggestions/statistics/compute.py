@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,8 +123,10 @@ class HandlingStatistics:
     satisfaction_first_round: Rate
     satisfaction_final: Rate
     no_feedback: int
+    # Keyed by the codes of the congress's reply categories, in its order.
     categories: dict[str, int] = field(default_factory=dict)
     category_shares: dict[str, Rate] = field(default_factory=dict)
+    category_labels: dict[str, str] = field(default_factory=dict)
     overdue_now: int = 0
     # When the figures were counted (see suggestions/statistics/__init__.py), and whether
     # writes or a new day have come since.
@@ -250,8 +253,16 @@ def compute(scope, today: dt.date | None) -> dict[int, HandlingStatistics]:
     """The one definition of the figures: `scope`'s groups, counted now."""
     counts = count(scope, today)
     computed_at = timezone.now()
+    categories = ReplyCategory.of(scope.congress)
     return {
-        pk: build(scope.kind, pk, name, counts.get(pk, {}), computed_at=computed_at)
+        pk: build(
+            scope.kind,
+            pk,
+            name,
+            counts.get(pk, {}),
+            categories=categories,
+            computed_at=computed_at,
+        )
         for pk, name in scope.groups().items()
     }
 
@@ -393,13 +404,20 @@ def build(
     name: str,
     c: dict[str, int],
     *,
+    categories: Sequence[ReplyCategory],
     computed_at: dt.datetime | None = None,
     stale: bool = False,
 ) -> HandlingStatistics:
-    """One group's figures from its counters (`count`)."""
+    """One group's figures from its counters (`count`), with `categories` the congress's
+    reply categories (a code counted that is no longer in the set is shown after them)."""
     unit_level = kind == "unit"
-    categories = {value: c.get(f"category_{value}", 0) for value in ReplyCategory.values}
-    total_replies = sum(categories.values())
+    labels = {category.code: category.category_display for category in categories}
+    for counter in sorted(c):
+        if counter.startswith("category_"):
+            code = counter.removeprefix("category_")
+            labels.setdefault(code, code)
+    counted = {code: c.get(f"category_{code}", 0) for code in labels}
+    total_replies = sum(counted.values())
     return HandlingStatistics(
         scope=kind,
         scope_id=pk,
@@ -412,8 +430,9 @@ def build(
         satisfaction_first_round=Rate(c.get("first_satisfied", 0), c.get("first_given", 0)),
         satisfaction_final=Rate(c.get("final_satisfied", 0), c.get("final_given", 0)),
         no_feedback=c.get("no_feedback", 0),
-        categories=categories,
-        category_shares={k: Rate(v, total_replies) for k, v in categories.items()},
+        categories=counted,
+        category_shares={k: Rate(v, total_replies) for k, v in counted.items()},
+        category_labels=labels,
         overdue_now=c.get("overdue_now", 0),
         computed_at=computed_at,
         stale=stale,

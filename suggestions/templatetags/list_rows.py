@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from suggestions.models import Assignment, AssignmentStatus, State, Suggestion, UnitRole
 from suggestions.progress import NextStep
-from suggestions.templatetags.web_extras import due_class, due_text
+from suggestions.templatetags.web_extras import due_class, due_text, provisional_html
 
 register = template.Library()
 META_SEPARATOR = "\n    "
@@ -93,6 +93,7 @@ def _next_steps(steps: list[NextStep] | None, labels: _Labels) -> str:
             due = (
                 f'，{labels.due} <time datetime="{iso}">{iso}</time> '
                 f'<span class="{due_class(step.due_on)}">（{escape(due_text(step.due_on))}）</span>'
+                f"{provisional_html(step.due_on)}"
             )
         explanation = (
             f'<div class="muted small">{escape(step.explanation)}</div>' if step.explanation else ""

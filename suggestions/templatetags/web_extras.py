@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from suggestions.deadlines import stored_due_reason
+
 register = template.Library()
 
 
@@ -31,6 +33,21 @@ def due_text(due_on: dt.date | None) -> str:
     if left == 0:
         return _("今天到期")
     return _("已逾期 %(n)d 天") % {"n": -left}
+
+
+def provisional_html(due_on: dt.date | None) -> str:
+    reason = stored_due_reason(due_on)
+    if not reason:
+        return ""
+    note = _("（暂定：%(reason)s）") % {"reason": reason}
+    return f'<span class="provisional" title="{escape(reason)}">{escape(note)}</span>'
+
+
+@register.filter
+def provisional(due_on: dt.date | None) -> str:
+    """'（暂定：2027年放假安排尚未录入，按规则推算）' after a due date counted over a year whose
+    schedule is a guess; nothing otherwise."""
+    return mark_safe(provisional_html(due_on))
 
 
 @register.filter
@@ -87,17 +104,24 @@ def rate_bar_items(rows, field: str, caption: str, css: str) -> str:
 
 def _category_bar(row, caption: str) -> str:
     shares = row.category_shares
-    label = escape("，".join(f"{c} {shares[c].percent}" for c in "ABCD"))
+    label = escape("，".join(f"{code} {share.percent}" for code, share in shares.items()))
+    # Colours by position: a congress's codes need not be A–D.
     spans = "".join(
-        f'<span class="cat-{c}" style="width: {bar_width(shares[c].value)}%"></span>'
-        for c in "ABCD"
+        f'<span class="cat-{i}" style="width: {bar_width(share.value)}%"></span>'
+        for i, share in enumerate(shares.values())
     )
     return f'<div class="stack" role="img" aria-label="{caption}：{label}">{spans}</div>'
 
 
 @register.simple_tag
+def category_share(row, code: str) -> str:
+    """'25.0%（3）': the share and count of one reply category in a statistics row."""
+    return f"{row.category_shares[code].percent}（{row.categories[code]}）"
+
+
+@register.simple_tag
 def category_bar(row) -> str:
-    """The stacked A/B/C/D bar of a statistics row (drawn for every unit and session)."""
+    """The stacked bar of a statistics row's reply categories (drawn for every unit and session)."""
     return mark_safe(_category_bar(row, escape(_("答复类别占比"))))
 
 

@@ -1,6 +1,6 @@
 """What the public list reads of its reference rows, kept under the public data version: the
-facet choices (congresses, sessions, units, topics), and the names a row shows of where a
-suggestion was filed and who leads it (`Names`).
+facet choices (congresses, sessions, units, topics, the congresses' own reply categories),
+and the names a row shows of where a suggestion was filed and who leads it (`Names`).
 
 They are the same for every visitor and change only when a watched row is written, and every
 such write bumps the data version (suggestions/api/public_cache.py). Read from the database
@@ -24,6 +24,7 @@ from django.core.cache import cache
 from congress.models import Congress, Deputy, Session
 from suggestions import selectors
 from suggestions.api.public_cache import data_version
+from suggestions.models import ReplyCategory
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +70,13 @@ def _read() -> dict[str, Choices]:
         "sessions": [(pk, f"{short or name}{session}") for pk, short, name, session in sessions],
         "units": list(selectors.public_facet_units().values_list("pk", "name")),
         "categories": [(topic, topic) for topic in selectors.public_topics()],
+        # (congress id, code, label) in each congress's order: the sets congresses entered;
+        # a congress with none uses the national default (ReplyCategory.of).
+        "own_reply_categories": list(
+            ReplyCategory.objects.order_by("congress_id", "position", "code").values_list(
+                "congress_id", "code", "label"
+            )
+        ),
     }
 
 

@@ -34,7 +34,7 @@ ASSIGNMENT_FIELDS = (
     "rehandling_due_on",
     "rehandling_explanation",
 )
-REPLY_FIELDS = ("assignment_id", "round", "category", "replied_at")
+REPLY_FIELDS = ("assignment_id", "round", "carries_promise", "replied_at")
 FOLLOW_UP_FIELDS = ("due_on", "is_done")
 
 

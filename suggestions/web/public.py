@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from congress.models import Congress
@@ -17,11 +18,11 @@ from suggestions import public_projection, selectors
 from suggestions.annotations import key_supervised
 from suggestions.api.pagination import COUNT_CAP, CountIn
 from suggestions.models import (
+    NATIONAL_REPLY_CATEGORIES,
     PUBLIC_STATES,
     Assignment,
     AssignmentStatus,
     Reply,
-    ReplyCategory,
     State,
     Suggestion,
 )
@@ -76,7 +77,27 @@ def home(request: HttpRequest) -> HttpResponse:
 FACETS = ("congress", "session", "state", "unit", "category", "reply_category", "key")
 
 
-def _filtered(params, queryset: QuerySet[Suggestion]) -> tuple[QuerySet[Suggestion], dict]:
+def _reply_category_options(congress_id: int | None, facets: dict) -> list[tuple[str, str]]:
+    """The reply categories a visitor may filter by: the chosen congress's set, or with no
+    congress chosen every congress's codes (the national default first), one entry a code."""
+    national = [(code, label) for code, label, _promise in NATIONAL_REPLY_CATEGORIES]
+    own = facets["own_reply_categories"]
+    if congress_id is not None:
+        if congress_id not in {pk for pk, _name in facets["congresses"]}:
+            return []
+        labels = [(code, label) for pk, code, label in own if pk == congress_id] or national
+    else:
+        by_code = sorted(own, key=lambda row: (row[1], row[0]))
+        labels = national + [(code, label) for _pk, code, label in by_code]
+    options: dict[str, str] = {}
+    for code, label in labels:
+        options.setdefault(code, gettext(label))
+    return list(options.items())
+
+
+def _filtered(
+    params, queryset: QuerySet[Suggestion], reply_categories: list[tuple[str, str]]
+) -> tuple[QuerySet[Suggestion], dict]:
     """`queryset` narrowed by the facets chosen in `params`, and those choices."""
     chosen: dict[str, str] = {}
     if (congress_id := int_param(params, "congress")) is not None:
@@ -96,7 +117,7 @@ def _filtered(params, queryset: QuerySet[Suggestion]) -> tuple[QuerySet[Suggesti
     if params.get("category"):
         queryset = queryset.filter(topic=params["category"])
         chosen["category"] = params["category"]
-    if params.get("reply_category") in ReplyCategory.values:
+    if params.get("reply_category") in {code for code, _label in reply_categories}:
         queryset = queryset.filter(
             pk__in=Reply.objects.published()
             .filter(category=params["reply_category"])
@@ -115,7 +136,9 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
     query = params.get("q", "").strip()
     if query:
         queryset = search(queryset, query)
-    queryset, chosen = _filtered(params, queryset)
+    facets, names = public_list_reference()
+    reply_categories = _reply_category_options(int_param(params, "congress"), facets)
+    queryset, chosen = _filtered(params, queryset, reply_categories)
     # The page's ids with the count (the public-list index serves them; a search reads and
     # counts every match anyway), then those rows (public_rows.py).
     page = bounded_page(
@@ -124,7 +147,6 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
         PAGE_SIZE,
         count_in=CountIn.WINDOW if search_terms(query) else CountIn.SUBQUERY,
     )
-    facets, names = public_list_reference()
     rows = public_list_rows(page.object_list, names)
     context = {
         "page": page,
@@ -134,7 +156,7 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
         "chosen": chosen,
         "states": [(value, label) for value, label in State.choices if value in PUBLIC_STATES],
         **facets,
-        "reply_categories": ReplyCategory.choices,
+        "reply_categories": reply_categories,
     }
     return render(request, "web/public/list.html", context)
 

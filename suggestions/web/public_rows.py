@@ -69,7 +69,7 @@ class ListedReply:
     assignment_id: int | None
     round: int
     replied_at: Any
-    category: str
+    carries_promise: bool
 
 
 @dataclass(slots=True)
@@ -150,7 +150,9 @@ def _replies(ids: list[int]) -> QuerySet:
     return (
         Reply.objects.filter(suggestion_id__in=ids)
         .order_by()
-        .values_list("suggestion_id", "pk", "assignment_id", "round", "replied_at", "category")
+        .values_list(
+            "suggestion_id", "pk", "assignment_id", "round", "replied_at", "carries_promise"
+        )
     )
 
 

@@ -125,7 +125,7 @@ class AssignmentPage(ActionPage):
 
     def form_kwargs(self, action: str) -> dict:
         if action == "reply":
-            return {"initial": {"signer": ""}}
+            return {"initial": {"signer": ""}, "suggestion": self.object.suggestion}
         return {}
 
     def get_context(self) -> dict:

@@ -3,7 +3,18 @@
 
 from django.urls import path
 
-from . import deputy, exports, inbox, public, staff, staff_reminders, stats, unit, workbench
+from . import (
+    deputy,
+    exports,
+    inbox,
+    public,
+    staff,
+    staff_calendar,
+    staff_reminders,
+    stats,
+    unit,
+    workbench,
+)
 from .roles_views import after_login
 
 app_name = "web"
@@ -34,6 +45,11 @@ urlpatterns = [
         name="staff-suggestion",
     ),
     path("staff/reminders/", staff_reminders.failed_reminders, name="staff-reminders"),
+    path(
+        "staff/provisional-deadlines/",
+        staff_calendar.provisional_deadlines,
+        name="staff-provisional",
+    ),
     path(
         "staff/reminders/<int:pk>/resend/",
         staff_reminders.resend_reminder,

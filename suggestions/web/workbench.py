@@ -23,7 +23,6 @@ from suggestions.models import (
     Assignment,
     FollowUpReview,
     Reply,
-    ReplyCategory,
     State,
     Suggestion,
 )
@@ -34,6 +33,7 @@ from suggestions.reminders.selectors import failed_reminders_for
 from .paging import bounded_page, rows_for
 from .roles import staff_required
 from .staff import with_list_rows
+from .staff_calendar import years_to_enter
 
 # Rows of each queue on the overview; a queue's own page (`?queue=…`) pages through it.
 QUEUE_PREVIEW = 5
@@ -81,7 +81,7 @@ def _suggestion_queues(mine: QuerySet[Suggestion]) -> list[Queue]:
     to_follow = Exists(
         Reply.objects.filter(
             suggestion=OuterRef("pk"),
-            category__in=[ReplyCategory.B, ReplyCategory.C],
+            carries_promise=True,
             round__lte=OuterRef("handling_round"),
         )
     )
@@ -159,6 +159,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
     context = {
         "chosen": chosen,
         "count_cap": QUEUE_COUNT_CAP if chosen else OVERVIEW_COUNT_CAP,
+        "years_to_enter": years_to_enter(today),
     }
     overdue = _overdue(mine, today)
     if (unit_id := int_param(request.GET, "unit")) is not None:

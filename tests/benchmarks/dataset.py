@@ -176,6 +176,7 @@ class _World:
 
 def _fill_batch(world: _World, rng: random.Random, size: int, state: dict) -> None:
     from suggestions.models import (
+        NATIONAL_REPLY_CATEGORIES,
         Assignment,
         CoSignature,
         Evaluation,
@@ -186,6 +187,8 @@ def _fill_batch(world: _World, rng: random.Random, size: int, state: dict) -> No
         Version,
     )
     from suggestions.services.transitions import transition_label
+
+    national_labels = {code: label for code, label, _promise in NATIONAL_REPLY_CATEGORIES}
 
     today = state["today"]
     states, weights = zip(*STATE_WEIGHTS, strict=True)
@@ -324,6 +327,8 @@ def _fill_batch(world: _World, rng: random.Random, size: int, state: dict) -> No
                 assignment=plan["lead"],
                 round=1,
                 category=category,
+                category_label=national_labels[category],
+                carries_promise=category in "BC",
                 text=reply_text,
                 public_text=reply_text,
                 signer="签发人",

@@ -72,7 +72,12 @@ class ReassignInput(serializers.Serializer):
 
 
 class ReplyInput(serializers.Serializer):
-    category = serializers.ChoiceField(choices=ReplyCategory.choices)
+    category = serializers.CharField(
+        max_length=ReplyCategory._meta.get_field("code").max_length,
+        help_text="A code of the congress's reply categories (`reply_categories` of "
+        "/api/v1/congresses/{id}/; the national default is A, B, C, D). Any other value is "
+        "a 400 naming the valid codes.",
+    )
     text = serializers.CharField(max_length=limits.REPLY_TEXT)
     signer = serializers.CharField(max_length=limits.SIGNER)
     assignment = serializers.PrimaryKeyRelatedField(

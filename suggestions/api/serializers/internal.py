@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from suggestions import access, limits
+from suggestions.deadlines import stored_due_reason
 from suggestions.models import (
     Assignment,
     CoSignature,
@@ -68,8 +69,31 @@ class CoSignatureSerializer(serializers.ModelSerializer):
         fields = ["deputy", "name", "invited_at", "confirmed_at"]
 
 
+PROVISIONAL_HELP = (
+    "The due-date fields of this object that are provisional, each with its reason (e.g. "
+    "'2027年放假安排尚未录入，按规则推算'): they were counted over a year whose holiday schedule "
+    "is not yet official and may move once it is entered. Empty when none is."
+)
+
+
+@extend_schema_field(serializers.DictField(child=serializers.CharField()))
+class ProvisionalDueDatesField(serializers.Field):
+    """{field: reason} for the named due-date fields that are provisional."""
+
+    def __init__(self, *fields: str) -> None:
+        self.due_fields = fields
+        super().__init__(read_only=True, source="*", help_text=PROVISIONAL_HELP)
+
+    def to_representation(self, value) -> dict[str, str]:
+        reasons = {name: stored_due_reason(getattr(value, name)) for name in self.due_fields}
+        return {name: reason for name, reason in reasons.items() if reason}
+
+
 class InternalAssignmentSerializer(serializers.ModelSerializer):
     unit = NamedRefSerializer(read_only=True)
+    provisional_due_dates = ProvisionalDueDatesField(
+        "due_on", "return_due_on", "contact_due_on", "rehandling_due_on"
+    )
 
     class Meta:
         model = Assignment
@@ -90,12 +114,15 @@ class InternalAssignmentSerializer(serializers.ModelSerializer):
             "rehandling_due_on",
             "rehandling_explanation",
             "return_reason",
+            "provisional_due_dates",
         ]
 
 
 class InternalReplySerializer(serializers.ModelSerializer):
     assignment = serializers.IntegerField(source="assignment_id", read_only=True)
     unit = serializers.CharField(source="assignment.unit.name", read_only=True)
+    category_label = serializers.CharField(source="category_display", read_only=True)
+    provisional_due_dates = ProvisionalDueDatesField("publish_due_on")
 
     class Meta:
         model = Reply
@@ -105,6 +132,8 @@ class InternalReplySerializer(serializers.ModelSerializer):
             "unit",
             "round",
             "category",
+            "category_label",
+            "carries_promise",
             "text",
             "signer",
             "replied_at",
@@ -113,6 +142,7 @@ class InternalReplySerializer(serializers.ModelSerializer):
             "published_at",
             "withheld",
             "redactions",
+            "provisional_due_dates",
         ]
 
 
@@ -174,6 +204,9 @@ class InternalRecordSerializer(serializers.ModelSerializer):
     evaluations = EvaluationSerializer(many=True, read_only=True)
     events = serializers.SerializerMethodField()
     transitions = serializers.SerializerMethodField()
+    provisional_due_dates = ProvisionalDueDatesField(
+        "assignment_due_on", "revision_due_on", "evaluation_due_on"
+    )
 
     class Meta:
         model = Suggestion
@@ -196,6 +229,7 @@ class InternalRecordSerializer(serializers.ModelSerializer):
             "evaluations",
             "events",
             "transitions",
+            "provisional_due_dates",
         ]
 
     @property

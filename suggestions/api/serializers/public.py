@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from congress.models import Congress, HandlingUnit, Session, Term
-from suggestions.models import DatePrecision, State, Suggestion
+from suggestions.models import DatePrecision, ReplyCategory, State, Suggestion
 from suggestions.public_projection import PublicDate
 
 
@@ -30,12 +30,37 @@ class TermSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "name", "started_on", "ended_on", "sessions"]
 
 
+class ReplyCategorySerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="The value a reply's `category` takes.")
+    label = serializers.CharField(source="category_display")
+    carries_promise = serializers.BooleanField(
+        help_text="A reply in this category promises later action, which staff follow up."
+    )
+
+
 class CongressSerializer(serializers.ModelSerializer):
     terms = TermSerializer(many=True, read_only=True)
+    reply_categories = serializers.SerializerMethodField(
+        help_text="The congress's reply categories in order: the valid values of a reply's "
+        "`category` (its own set, or the national A/B/C/D)."
+    )
 
     class Meta:
         model = Congress
-        fields = ["id", "name", "short_name", "level", "region", "parent", "terms"]
+        fields = [
+            "id",
+            "name",
+            "short_name",
+            "level",
+            "region",
+            "parent",
+            "terms",
+            "reply_categories",
+        ]
+
+    @extend_schema_field(ReplyCategorySerializer(many=True))
+    def get_reply_categories(self, congress: Congress) -> list[dict]:
+        return ReplyCategorySerializer(ReplyCategory.of(congress), many=True).data
 
 
 class HandlingUnitSerializer(serializers.ModelSerializer):
@@ -54,6 +79,15 @@ class NextStepSerializer(serializers.Serializer):
     action = serializers.CharField()
     due_on = serializers.DateField(allow_null=True)
     explanation = serializers.CharField(help_text="How the due date was computed, if any.")
+    provisional = serializers.BooleanField(
+        help_text="True when the due date was counted over a year whose holiday schedule is "
+        "not yet official (the holidays package's guess): it may move once that year's "
+        "schedule is entered."
+    )
+    provisional_reason = serializers.CharField(
+        help_text="Why the due date is provisional, e.g. '2027年放假安排尚未录入，按规则推算'; "
+        "empty when it is not."
+    )
 
 
 PARTIAL_DATE_HELP = "The first day of the period the date is known to; read it with {field}."

@@ -9,20 +9,6 @@ class RateSerializer(serializers.Serializer):
     value = serializers.FloatField(allow_null=True, help_text="numerator ÷ denominator, 0–1")
 
 
-class CategoryRatesSerializer(serializers.Serializer):
-    A = RateSerializer()
-    B = RateSerializer()
-    C = RateSerializer()
-    D = RateSerializer()
-
-
-class CategoryCountsSerializer(serializers.Serializer):
-    A = serializers.IntegerField()
-    B = serializers.IntegerField()
-    C = serializers.IntegerField()
-    D = serializers.IntegerField()
-
-
 class HandlingStatisticsSerializer(serializers.Serializer):
     """See suggestions/statistics.py for each figure's numerator and denominator."""
 
@@ -37,8 +23,17 @@ class HandlingStatisticsSerializer(serializers.Serializer):
     satisfaction_first_round = RateSerializer()
     satisfaction_final = RateSerializer()
     no_feedback = serializers.IntegerField()
-    categories = CategoryCountsSerializer()
-    category_shares = CategoryRatesSerializer()
+    categories = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Replies counted per reply category, keyed by the congress's category codes "
+        "(the national default A, B, C, D) in its order.",
+    )
+    category_shares = serializers.DictField(
+        child=RateSerializer(), help_text="Each category's share of the replies counted."
+    )
+    category_labels = serializers.DictField(
+        child=serializers.CharField(), help_text="Each category code's label."
+    )
     overdue_now = serializers.IntegerField()
     computed_at = serializers.DateTimeField(
         help_text="When these figures were counted (statistics are kept in a rollup)."

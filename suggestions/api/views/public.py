@@ -134,12 +134,13 @@ class CongressViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["name", "level"]
     ordering = ["level", "name"]
     queryset = Congress.objects.prefetch_related(
+        "reply_categories",
         Prefetch(
             "terms",
             queryset=Term.objects.order_by("number").prefetch_related(
                 Prefetch("sessions", queryset=Session.objects.order_by("number"))
             ),
-        )
+        ),
     )
 
 

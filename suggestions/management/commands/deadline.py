@@ -1,4 +1,5 @@
-"""`manage.py deadline START PERIOD`: the due date, then how it was computed."""
+"""`manage.py deadline START PERIOD`: the due date alone on the first line (scripts read it),
+then how it was computed, then a warning when it rests on a year whose schedule is a guess."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from congress.models import CalendarOverride, RuleSetName
+from congress.models import CalendarOverride, CalendarYear, RuleSetName
 from suggestions.deadlines import Deadline, Period, WorkingCalendar, compute_deadline, parse_date
 from suggestions.rulesets import CLOCK_LABELS, CLOCK_STARTS, Clock, preset_rules
 
@@ -46,6 +47,11 @@ class Command(BaseCommand):
         # Scripts read the first line: the due date alone.
         self.stdout.write(deadline.due.isoformat())
         self.stdout.write(deadline.explanation)
+        if deadline.provisional:
+            self.stdout.write(
+                _("注意：此期限为暂定（%(reason)s），录入该年放假安排后可能变化。")
+                % {"reason": deadline.provisional_reason}
+            )
 
     def _clock(self, rules: str, clock: Clock, start: dt.date) -> Deadline:
         deadline = preset_rules(rules).deadline(
@@ -59,7 +65,8 @@ class Command(BaseCommand):
 
     def _calendar(self) -> WorkingCalendar:
         # Operators may ask before the database is migrated: the package calendar still holds.
-        if CalendarOverride._meta.db_table not in connection.introspection.table_names():
+        tables = connection.introspection.table_names()
+        if not {CalendarOverride._meta.db_table, CalendarYear._meta.db_table} <= set(tables):
             self.stderr.write(_("提示：数据库尚未迁移，未使用工作日调整表。"))
             return WorkingCalendar(overrides={})
         return WorkingCalendar()
