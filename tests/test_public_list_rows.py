@@ -5,6 +5,9 @@
   prefetch_related built, next steps included, for every state a public row can be in; so
   do whole list pages (filters, searches, later pages, both languages), and each row links
   to its suggestion's page.
+- The names rows show (congress, session, lead deputy) and the entered calendar years are
+  kept under the data version: a rename or a newly entered year shows at once, names missing
+  from the kept ones are read again, and a provisional due date costs no query.
 - A list page counts in its own query (CountIn.SUBQUERY), with the same count, the same
   capped flag and the same last page as a separate capped count.
 - The API list skips django-filter's form when no filter is named, and still refuses a bad
@@ -22,7 +25,9 @@ from django.db import connection
 from django.db.models import Prefetch
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from congress.models import CalendarYear
 from suggestions import selectors
 from suggestions.api import pagination
 from suggestions.models import (
@@ -172,6 +177,24 @@ def test_renamed_reference_rows_show_at_once(client, world):
     html = client.get("/suggestions/").content.decode()
     assert "领衔代表 改名后的代表" in html
     assert "改名后的人大 · 改名后的会议" in html
+
+
+def test_provisional_due_dates_cost_no_query_and_follow_the_entered_years(client, world):
+    made = bulk_public_suggestions(world, 2)
+    assigned = next(s for s in made if s.state == State.ASSIGNED)
+    # Every year up to the due date's entered but the due date's own: only it is a guess.
+    for year in range(timezone.localdate().year, 2031):
+        CalendarYear.objects.create(year=year, notice="国办发明电", entered_at=timezone.now())
+    Assignment.objects.filter(suggestion=assigned, role=UnitRole.LEAD).update(
+        due_on=dt.date(2031, 3, 3)
+    )
+    client.get("/suggestions/")  # the reference rows are read, then kept
+    html = client.get("/suggestions/").content.decode()
+    assert '<time datetime="2031-03-03">' in html and "2031年放假安排尚未录入" in html
+    assert _queries(client, "/suggestions/") == 5
+    CalendarYear.objects.create(year=2031, notice="国办发明电", entered_at=timezone.now())
+    html = client.get("/suggestions/").content.decode()
+    assert '<time datetime="2031-03-03">' in html and 'class="provisional"' not in html
 
 
 def test_names_read_before_a_write_are_read_again(world):

@@ -1,6 +1,7 @@
 """What the public list reads of its reference rows, kept under the public data version: the
 facet choices (congresses, sessions, units, topics, the congresses' own reply categories),
-and the names a row shows of where a suggestion was filed and who leads it (`Names`).
+the names a row shows of where a suggestion was filed and who leads it, and the years whose
+calendar staff entered, which tell a row's provisional due dates (`Names`).
 
 They are the same for every visitor and change only when a watched row is written, and every
 such write bumps the data version (suggestions/api/public_cache.py). Read from the database
@@ -11,7 +12,9 @@ version's read. An entry stored under an old version is never read again and exp
 own. When the cache is down the facets are read from the database.
 
 The names are kept by each process only, with the facets: read with the rows, they were four
-joins more in the rows' query, whose planning cost PostgreSQL about 0.5 ms a page.
+joins more in the rows' query, whose planning cost PostgreSQL about 0.5 ms a page; the entered
+years were a query of their own whenever a row's next step fell due in a year the holiday
+package does not know (suggestions/deadlines.py).
 """
 
 from __future__ import annotations
@@ -21,14 +24,16 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
-from congress.models import Congress, Deputy, Session
+from congress.models import CalendarYear, Congress, Deputy, Session
 from suggestions import selectors
 from suggestions.api.public_cache import data_version
 from suggestions.models import ReplyCategory
 
 logger = logging.getLogger(__name__)
 
-KEY_PREFIX = "public-list:facets"
+# Names what the entry holds: when that changes, so does the key, or an entry stored by the
+# code before (under a data version still current at a deployment) would lack the new facets.
+KEY_PREFIX = "public-list:facets:2"
 # Entries are keyed on the data version, so this bounds only how long a dead one is kept.
 FACETS_SECONDS = 3600
 
@@ -38,11 +43,13 @@ Choices = list[tuple[object, str]]
 @dataclass(frozen=True)
 class Names:
     """By primary key: each congress's name and short name, each session's name and each
-    deputy's (the person's) name."""
+    deputy's (the person's) name; and the years whose calendar staff entered
+    (`deadlines.entered_years`)."""
 
     congresses: dict[int, tuple[str, str]]
     sessions: dict[int, str]
     deputies: dict[int, str]
+    entered_years: frozenset[int]
 
 
 def read_names() -> Names:
@@ -53,6 +60,7 @@ def read_names() -> Names:
         },
         sessions=dict(Session.objects.values_list("pk", "name")),
         deputies=dict(Deputy.objects.values_list("pk", "person__name")),
+        entered_years=frozenset(CalendarYear.objects.values_list("year", flat=True)),
     )
 
 

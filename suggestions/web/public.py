@@ -17,6 +17,7 @@ from congress.models import Congress
 from suggestions import public_projection, selectors
 from suggestions.annotations import key_supervised
 from suggestions.api.pagination import COUNT_CAP, CountIn
+from suggestions.deadlines import remember_entered_years
 from suggestions.models import (
     NATIONAL_REPLY_CATEGORIES,
     PUBLIC_STATES,
@@ -137,6 +138,8 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
     if query:
         queryset = search(queryset, query)
     facets, names = public_list_reference()
+    # The rows' next steps mark due dates counted over an estimated calendar.
+    remember_entered_years(names.entered_years)
     reply_categories = _reply_category_options(int_param(params, "congress"), facets)
     queryset, chosen = _filtered(params, queryset, reply_categories)
     # The page's ids with the count (the public-list index serves them; a search reads and
