@@ -1,4 +1,5 @@
-"""The public list's facet choices (congresses, sessions, units, topics), kept in the cache
+"""The public list's facet choices (congresses, sessions, units, topics, the congresses' own
+reply categories), kept in the cache
 under the public data version.
 
 They are the same for every visitor and change only when a watched row is written, and every
@@ -18,6 +19,7 @@ from django.core.cache import cache
 from congress.models import Congress, Session
 from suggestions import selectors
 from suggestions.api.public_cache import data_version
+from suggestions.models import ReplyCategory
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +40,13 @@ def _read() -> dict[str, Choices]:
         "sessions": [(pk, f"{short or name}{session}") for pk, short, name, session in sessions],
         "units": list(selectors.public_facet_units().values_list("pk", "name")),
         "categories": [(topic, topic) for topic in selectors.public_topics()],
+        # (congress id, code, label) in each congress's order: the sets congresses entered;
+        # a congress with none uses the national default (ReplyCategory.of).
+        "own_reply_categories": list(
+            ReplyCategory.objects.order_by("congress_id", "position", "code").values_list(
+                "congress_id", "code", "label"
+            )
+        ),
     }
 
 

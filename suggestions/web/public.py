@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from congress.models import Congress
@@ -22,7 +23,6 @@ from suggestions.models import (
     Assignment,
     AssignmentStatus,
     Reply,
-    ReplyCategory,
     State,
     Suggestion,
 )
@@ -77,20 +77,21 @@ def home(request: HttpRequest) -> HttpResponse:
 FACETS = ("congress", "session", "state", "unit", "category", "reply_category", "key")
 
 
-def _reply_category_options(congress_id: int | None) -> list[tuple[str, str]]:
+def _reply_category_options(congress_id: int | None, facets: dict) -> list[tuple[str, str]]:
     """The reply categories a visitor may filter by: the chosen congress's set, or with no
     congress chosen every congress's codes (the national default first), one entry a code."""
+    national = [(code, label) for code, label, _promise in NATIONAL_REPLY_CATEGORIES]
+    own = facets["own_reply_categories"]
     if congress_id is not None:
-        congress = Congress.objects.filter(pk=congress_id).first()
-        categories = ReplyCategory.of(congress) if congress else []
+        if congress_id not in {pk for pk, _name in facets["congresses"]}:
+            return []
+        labels = [(code, label) for pk, code, label in own if pk == congress_id] or national
     else:
-        categories = [
-            ReplyCategory(code=code, label=label)
-            for code, label, _promise in NATIONAL_REPLY_CATEGORIES
-        ] + list(ReplyCategory.objects.order_by("code", "congress_id"))
+        by_code = sorted(own, key=lambda row: (row[1], row[0]))
+        labels = national + [(code, label) for _pk, code, label in by_code]
     options: dict[str, str] = {}
-    for category in categories:
-        options.setdefault(category.code, category.category_display)
+    for code, label in labels:
+        options.setdefault(code, gettext(label))
     return list(options.items())
 
 
@@ -135,7 +136,8 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
     query = params.get("q", "").strip()
     if query:
         queryset = search(queryset, query)
-    reply_categories = _reply_category_options(int_param(params, "congress"))
+    facets = public_list_facets()
+    reply_categories = _reply_category_options(int_param(params, "congress"), facets)
     queryset, chosen = _filtered(params, queryset, reply_categories)
     # The page's ids with the count (the public-list index serves them; a search reads and
     # counts every match anyway), then those rows (public_rows.py).
@@ -153,7 +155,7 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
         "query": query,
         "chosen": chosen,
         "states": [(value, label) for value, label in State.choices if value in PUBLIC_STATES],
-        **public_list_facets(),
+        **facets,
         "reply_categories": reply_categories,
     }
     return render(request, "web/public/list.html", context)
