@@ -73,7 +73,8 @@ def test_cached_facets_show_a_new_unit_and_topic_at_once(client, world):
     )
     first = count_queries(client, "/suggestions/")
     second = count_queries(client, "/suggestions/")
-    assert second == first - 4  # congresses, sessions, units and topics come from the cache
+    # congresses, sessions, units, topics and the congresses' reply categories come from the cache
+    assert second == first - 5
     HandlingUnit.objects.create(congress=world.congress, name="新设的单位")
     SuggestionFactory(
         lead_deputy=world.deputy, session=world.session, state=State.REGISTERED, topic="教育"
