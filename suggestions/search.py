@@ -48,7 +48,7 @@ from django.db.models import BooleanField, CharField, Expression, F, Q, QuerySet
 from django.db.models.lookups import IContains, Lookup
 
 from suggestions.access import SearchScope
-from suggestions.models import Reply, Suggestion, Version
+from suggestions.models import Reply, SearchDocument, Suggestion, Version
 
 logger = logging.getLogger(__name__)
 
@@ -200,6 +200,31 @@ def _matching_ids(term: str, *, scope: SearchScope | None, use_bigrams: bool) ->
     return matching[0].union(*matching[1:])
 
 
+def _document_matches(term: str) -> Q:
+    return _bigram_prefilter(term, "text", use_bigrams=True) & Q(text__trgm_contains=term)
+
+
+def _matching_documents(terms: list[str]) -> QuerySet[SearchDocument]:
+    """The search documents (PostgreSQL) that contain every one of `terms`."""
+    documents = SearchDocument.objects.all()
+    for term in terms:
+        documents = documents.filter(_document_matches(term))
+    return documents
+
+
+def public_search_newest_first(query: str | None) -> QuerySet[SearchDocument] | None:
+    """On PostgreSQL, for a query with terms: the search documents of the public suggestions
+    matching `query`, in the public list's order (newest filed first, then highest id). Their
+    primary keys are the suggestions' ids, so a page of them is a page of the public search
+    — the same ids in the same order as ``search_suggestions(public().order_by("-filed_on",
+    "-id"), query)`` — read from one table, without looking up any suggestion. None
+    elsewhere, or without terms: use `search_suggestions`."""
+    terms = search_terms(query)
+    if not terms or connections[SearchDocument.objects.db].vendor != "postgresql":
+        return None
+    return _matching_documents(terms).public().order_by("-filed_on", "-pk")
+
+
 def search_suggestions(
     queryset: QuerySet[Suggestion], query: str | None, *, scope: SearchScope | None = None
 ) -> QuerySet[Suggestion]:
@@ -215,6 +240,10 @@ def search_suggestions(
         return queryset
     # The bigram function and indexes exist only on PostgreSQL (migration 0003).
     on_postgresql = connections[queryset.db].vendor == "postgresql"
+    if on_postgresql and scope is None:
+        # The public's texts are all in the search documents: one index scan of one table.
+        documents = _matching_documents(terms).values("pk")
+        return queryset.filter(InMatchingIds(F("pk"), documents))
     matching = [_matching_ids(term, scope=scope, use_bigrams=on_postgresql) for term in terms]
     condition = Q()
     if on_postgresql:

@@ -13,6 +13,7 @@ from .handling import (
     ReplyCategory,
     UnitRole,
 )
+from .search import SearchDocument
 from .statistics import StatisticsChange, StatisticsRefresh, StatisticsSnapshot
 from .suggestion import (
     PUBLIC_STATES,
@@ -58,6 +59,7 @@ __all__ = [
     "Outcome",
     "OutcomeKind",
     "Rating",
+    "SearchDocument",
     "RefusalReason",
     "Reply",
     "ReplyCategory",
