@@ -34,6 +34,18 @@ Databases
       pg_trgm only sees CJK characters when the database's LC_CTYPE classifies them as
       letters (any UTF-8 locale does; plain "C"/"POSIX" does not): `check_trigram_cjk_support` tests this at
       start and reports clearly when it is not so — search stays correct, indexes go unused.
+    * PostgreSQL, the public's search: every text the public search matches is also in the
+      suggestion's search document (`SearchDocument`, migration ``0016_search_documents``:
+      title, body and the published replies' published texts, joined by spaces, with the
+      columns ``public()`` reads and ``filed_on``; database triggers rewrite it in the
+      writer's transaction), under one trigram and one bigram index. So a public search
+      is one bitmap index scan of one table (`_matching_documents`), and the plain search in
+      the public list's order is paged from the documents alone
+      (`public_search_newest_first`): ids, whether each is public and the sort key, without
+      looking up ~2,000 suggestions by id for a common term (at 100,000 suggestions the
+      page query went from ~17 ms to ~3–4 ms). With facets or another ordering,
+      `search_suggestions` filters the suggestions by the matching documents' ids.
+      Signed-in readers' searches (a scope) still match the texts themselves, as above.
     * SQLite (the embedded default): plain ``icontains`` (``LIKE … ESCAPE``), no index;
       adequate for the small databases SQLite is meant for.
 """
@@ -48,7 +60,7 @@ from django.db.models import BooleanField, CharField, Expression, F, Q, QuerySet
 from django.db.models.lookups import IContains, Lookup
 
 from suggestions.access import SearchScope
-from suggestions.models import Reply, Suggestion, Version
+from suggestions.models import Reply, SearchDocument, Suggestion, Version
 
 logger = logging.getLogger(__name__)
 
@@ -200,6 +212,31 @@ def _matching_ids(term: str, *, scope: SearchScope | None, use_bigrams: bool) ->
     return matching[0].union(*matching[1:])
 
 
+def _document_matches(term: str) -> Q:
+    return _bigram_prefilter(term, "text", use_bigrams=True) & Q(text__trgm_contains=term)
+
+
+def _matching_documents(terms: list[str]) -> QuerySet[SearchDocument]:
+    """The search documents (PostgreSQL) that contain every one of `terms`."""
+    documents = SearchDocument.objects.all()
+    for term in terms:
+        documents = documents.filter(_document_matches(term))
+    return documents
+
+
+def public_search_newest_first(query: str | None) -> QuerySet[SearchDocument] | None:
+    """On PostgreSQL, for a query with terms: the search documents of the public suggestions
+    matching `query`, in the public list's order (newest filed first, then highest id). Their
+    primary keys are the suggestions' ids, so a page of them is a page of the public search
+    — the same ids in the same order as ``search_suggestions(public().order_by("-filed_on",
+    "-id"), query)`` — read from one table, without looking up any suggestion. None
+    elsewhere, or without terms: use `search_suggestions`."""
+    terms = search_terms(query)
+    if not terms or connections[SearchDocument.objects.db].vendor != "postgresql":
+        return None
+    return _matching_documents(terms).public().order_by("-filed_on", "-pk")
+
+
 def search_suggestions(
     queryset: QuerySet[Suggestion], query: str | None, *, scope: SearchScope | None = None
 ) -> QuerySet[Suggestion]:
@@ -215,6 +252,10 @@ def search_suggestions(
         return queryset
     # The bigram function and indexes exist only on PostgreSQL (migration 0003).
     on_postgresql = connections[queryset.db].vendor == "postgresql"
+    if on_postgresql and scope is None:
+        # The public's texts are all in the search documents: one index scan of one table.
+        documents = _matching_documents(terms).values("pk")
+        return queryset.filter(InMatchingIds(F("pk"), documents))
     matching = [_matching_ids(term, scope=scope, use_bigrams=on_postgresql) for term in terms]
     condition = Q()
     if on_postgresql:

@@ -165,13 +165,14 @@ def queries(client, url: str) -> int:
 
 def test_pages_query_counts(client, world, busy):
     # session, user, roles (one query), the queues' heads (one), the previewed suggestions
-    # with their assignments, replies and follow-up reviews (one), the overdue rows and the
-    # follow-up rows
+    # with their assignments, replies and follow-up reviews (one), the overdue rows, the
+    # follow-up rows and the years whose holiday schedule staff entered (the prompt to
+    # enter this year's or next year's)
     client.force_login(world.staff)
-    assert queries(client, "/staff/") == 7
-    # session, user, roles, count, ids, rows
-    assert queries(client, "/staff/?queue=review") == 6
-    assert queries(client, "/staff/?queue=overdue") == 6
+    assert queries(client, "/staff/") == 8
+    # session, user, roles, count, ids, rows, the entered years
+    assert queries(client, "/staff/?queue=review") == 7
+    assert queries(client, "/staff/?queue=overdue") == 7
     # session, user, roles, the plans, their activities, their suggestions with what the
     # rows show
     assert queries(client, "/leader/") == 6
@@ -211,7 +212,7 @@ def test_row_relations_are_what_prefetches_gave(world):
     FollowUpReview.objects.create(suggestion=made[3], due_on=dt.date(2024, 4, 1))
     fields = {
         "assignments": ("pk", "unit_id", "role", "status", "due_on", "rehandling_due_on"),
-        "replies": ("pk", "assignment_id", "round", "category", "replied_at"),
+        "replies": ("pk", "assignment_id", "round", "carries_promise", "replied_at"),
         "follow_up_reviews": ("pk", "due_on", "is_done"),
     }
     with CaptureQueriesContext(connection) as captured:

@@ -15,6 +15,7 @@ from .handling import (
     ReplyCategory,
     UnitRole,
 )
+from .search import SearchDocument
 from .statistics import StatisticsChange, StatisticsRefresh, StatisticsSnapshot
 from .suggestion import (
     PUBLIC_STATES,
@@ -67,6 +68,7 @@ __all__ = [
     "Reply",
     "ReplyCategory",
     "RevisedBy",
+    "SearchDocument",
     "SourceArticle",
     "State",
     "StatisticsChange",

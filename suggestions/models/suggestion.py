@@ -114,7 +114,12 @@ def has_promise_to_track(suggestion: Suggestion) -> bool:
 class SuggestionQuerySet(models.QuerySet):
     def public(self) -> SuggestionQuerySet:
         """What a citizen may see: accepted suggestions that staff have not withheld."""
-        return self.filter(state__in=PUBLIC_STATES, withheld_reason="")
+        return self.filter(self.public_condition())
+
+    @staticmethod
+    def public_condition() -> Q:
+        """`public` as a condition, also of the search documents, which copy these columns."""
+        return Q(state__in=PUBLIC_STATES, withheld_reason="")
 
     def for_congress(self, congress: Congress) -> SuggestionQuerySet:
         return self.filter(congress=congress)

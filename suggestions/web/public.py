@@ -28,7 +28,7 @@ from suggestions.models import (
     Suggestion,
 )
 from suggestions.params import int_param
-from suggestions.search import search_suggestions, search_terms
+from suggestions.search import public_search_newest_first, search_suggestions, search_terms
 
 from .facets import public_list_reference
 from .paging import bounded_page, capped_count
@@ -142,6 +142,10 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
     remember_entered_years(names.entered_years)
     reply_categories = _reply_category_options(int_param(params, "congress"), facets)
     queryset, chosen = _filtered(params, queryset, reply_categories)
+    if not chosen and (documents := public_search_newest_first(query)) is not None:
+        # The plain search, in this order: a page of the search documents is the same page,
+        # read from one table (suggestions/search.py).
+        queryset = documents
     # The page's ids with the count (the public-list index serves them; a search reads and
     # counts every match anyway), then those rows (public_rows.py).
     page = bounded_page(

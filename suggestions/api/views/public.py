@@ -26,7 +26,7 @@ from suggestions.api.serializers.public import (
     PublicSuggestionListSerializer,
 )
 from suggestions.models import Suggestion
-from suggestions.search import search_suggestions, search_terms
+from suggestions.search import public_search_newest_first, search_suggestions, search_terms
 
 SEARCH_PARAMETER = OpenApiParameter(
     "search",
@@ -73,11 +73,24 @@ class PublicSuggestionViewSet(PublicResponseCacheMixin, SearchMixin, viewsets.Re
     def list(self, request, *args, **kwargs):
         # Ids first, then those rows as plain values (suggestions/api/public_rows.py);
         # PublicSuggestionListSerializer documents the same rows.
-        queryset = self.filter_queryset(self.get_queryset())
-        searching = bool(search_terms(request.query_params.get("search")))
+        query = request.query_params.get("search")
+        searching = bool(search_terms(query))
+        queryset = None
+        if searching and self._unfiltered_and_unordered(request):
+            # The plain public search in the default order: a page of the search documents
+            # (suggestions/search.py) is the same page, read from one table.
+            queryset = public_search_newest_first(query)
+        if queryset is None:
+            queryset = self.filter_queryset(self.get_queryset())
         count_in = CountIn.WINDOW if searching else CountIn.SUBQUERY
         ids = self.paginator.paginate_ids(queryset, request, self, count_in=count_in)
         return self.get_paginated_response(public_list_rows(ids))
+
+    def _unfiltered_and_unordered(self, request) -> bool:
+        """Whether `request` names none of the filters and no ordering (`ordering` below
+        is the default one, `-filed_on, -id`)."""
+        names = {*self.filterset_class.base_filters, OrderingFilter.ordering_param}
+        return request.query_params.keys().isdisjoint(names)
 
     def get_serializer_class(self):
         if self.action == "list":
