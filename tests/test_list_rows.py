@@ -73,8 +73,10 @@ def test_cached_facets_show_a_new_unit_and_topic_at_once(client, world):
     )
     first = count_queries(client, "/suggestions/")
     second = count_queries(client, "/suggestions/")
-    # congresses, sessions, units, topics and the congresses' reply categories come from the cache
-    assert second == first - 5
+    # congresses, sessions, units, topics and the congresses' own reply categories come from
+    # the cache, and the names rows show (congresses, sessions, deputies) and the entered
+    # calendar years are kept with them
+    assert second == first - 9
     HandlingUnit.objects.create(congress=world.congress, name="新设的单位")
     SuggestionFactory(
         lead_deputy=world.deputy, session=world.session, state=State.REGISTERED, topic="教育"

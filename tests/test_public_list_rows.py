@@ -2,7 +2,12 @@
 (README "Performance": cold latency of the public list and search).
 
 - The HTML list's rows (web/public_rows.py) render exactly as the rows Django's
-  prefetch_related built, next steps included, for every state a public row can be in.
+  prefetch_related built, next steps included, for every state a public row can be in; so
+  do whole list pages (filters, searches, later pages, both languages), and each row links
+  to its suggestion's page.
+- The names rows show (congress, session, lead deputy) and the entered calendar years are
+  kept under the data version: a rename or a newly entered year shows at once, names missing
+  from the kept ones are read again, and a provisional due date costs no query.
 - A list page counts in its own query (CountIn.SUBQUERY), with the same count, the same
   capped flag and the same last page as a separate capped count.
 - The API list skips django-filter's form when no filter is named, and still refuses a bad
@@ -13,12 +18,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
 from django.db.models import Prefetch
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
 
+from congress.models import CalendarYear
 from suggestions import selectors
 from suggestions.api import pagination
 from suggestions.models import (
@@ -33,8 +42,10 @@ from suggestions.models import (
 from suggestions.progress import next_steps
 from suggestions.templatetags.list_rows import suggestion_rows
 from suggestions.web import public as public_pages
+from suggestions.web.facets import read_names
 from suggestions.web.paging import bounded_page
 from suggestions.web.public_rows import public_list_rows
+from tests.factories import DeputyFactory, SuggestionFactory
 from tests.web_support import bulk_public_suggestions
 
 
@@ -83,7 +94,7 @@ def _every_public_state(world) -> None:
     )
 
 
-def _prefetched_rows(ids: list[int]) -> list:
+def _prefetched_rows(ids: list[int], _names=None) -> list:
     """The rows as the list read them before: select_related and prefetch_related."""
     queryset = (
         selectors.public_suggestions()
@@ -110,7 +121,7 @@ def test_rows_show_what_the_prefetched_rows_showed(world):
         Suggestion.objects.public().order_by("-filed_on", "-pk").values_list("pk", flat=True)
     )
     assert len(ids) == 12
-    rows = public_list_rows(ids)
+    rows = public_list_rows(ids, read_names())
     expected = _prefetched_rows(ids)
     assert [s.pk for s, _steps in rows] == ids
     assert [steps for _s, steps in rows] == [steps for _s, steps in expected]
@@ -122,11 +133,91 @@ def test_rows_show_what_the_prefetched_rows_showed(world):
     assert by_state[State.FOLLOW_UP][0].due_on == dt.date(2024, 9, 1)
 
 
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def _body(client, url: str, language: str) -> str:
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200, url
+    return CSRF_TOKEN.sub('name="csrfmiddlewaretoken" value=""', response.content.decode())
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_list_pages_are_the_pages_the_prefetched_rows_made(client, world, monkeypatch, language):
+    _every_public_state(world)
+    bulk_public_suggestions(world, 18)
+    urls = [
+        "/suggestions/",
+        "/suggestions/?page=2",
+        "/suggestions/?page=99",
+        "/suggestions/?state=assigned",
+        f"/suggestions/?unit={world.lead_unit.pk}&key=1",
+        "/suggestions/?reply_category=B&page=1",
+        "/suggestions/?q=批量",
+        "/suggestions/?q=没有这样的建议",
+    ]
+    pages = [_body(client, url, language) for url in urls]
+    monkeypatch.setattr(public_pages, "public_list_rows", _prefetched_rows)
+    assert pages == [_body(client, url, language) for url in urls]
+    links = re.findall(r'<h3><a href="([^"]+)">', pages[0])
+    ids = Suggestion.objects.public().order_by("-filed_on", "-pk").values_list("pk", flat=True)
+    assert links == [reverse("web:suggestion-detail", args=[pk]) for pk in ids[:20]]
+
+
+def test_renamed_reference_rows_show_at_once(client, world):
+    made = bulk_public_suggestions(world, 2)
+    client.get("/suggestions/")  # the names are read, then kept under the data version
+    person = made[1].lead_deputy.person
+    person.name = "改名后的代表"
+    person.save()
+    world.congress.short_name = "改名后的人大"
+    world.congress.save()
+    world.session.name = "改名后的会议"
+    world.session.save()
+    html = client.get("/suggestions/").content.decode()
+    assert "领衔代表 改名后的代表" in html
+    assert "改名后的人大 · 改名后的会议" in html
+
+
+def test_provisional_due_dates_cost_no_query_and_follow_the_entered_years(client, world):
+    made = bulk_public_suggestions(world, 2)
+    assigned = next(s for s in made if s.state == State.ASSIGNED)
+    # Every year up to the due date's entered but the due date's own: only it is a guess.
+    for year in range(timezone.localdate().year, 2031):
+        CalendarYear.objects.create(year=year, notice="国办发明电", entered_at=timezone.now())
+    Assignment.objects.filter(suggestion=assigned, role=UnitRole.LEAD).update(
+        due_on=dt.date(2031, 3, 3)
+    )
+    client.get("/suggestions/")  # the reference rows are read, then kept
+    html = client.get("/suggestions/").content.decode()
+    assert '<time datetime="2031-03-03">' in html and "2031年放假安排尚未录入" in html
+    assert _queries(client, "/suggestions/") == 5
+    CalendarYear.objects.create(year=2031, notice="国办发明电", entered_at=timezone.now())
+    html = client.get("/suggestions/").content.decode()
+    assert '<time datetime="2031-03-03">' in html and 'class="provisional"' not in html
+
+
+def test_names_read_before_a_write_are_read_again(world):
+    made = bulk_public_suggestions(world, 2)
+    names = read_names()
+    newcomer = SuggestionFactory(
+        lead_deputy=DeputyFactory(term=world.term), session=world.session, state=State.ASSIGNED
+    )
+    rows = public_list_rows([newcomer.pk, made[0].pk], names)
+    assert [s.lead_deputy.person.name for s, _ in rows] == [
+        newcomer.lead_deputy.person.name,
+        made[0].lead_deputy.person.name,
+    ]
+
+
 def test_a_row_no_longer_public_is_left_out(world):
     made = bulk_public_suggestions(world, 3)
     Suggestion.objects.filter(pk=made[1].pk).update(withheld_reason="依法不予公开")
-    assert [s.pk for s, _ in public_list_rows([m.pk for m in made])] == [made[0].pk, made[2].pk]
-    assert public_list_rows([]) == []
+    assert [s.pk for s, _ in public_list_rows([m.pk for m in made], read_names())] == [
+        made[0].pk,
+        made[2].pk,
+    ]
+    assert public_list_rows([], read_names()) == []
 
 
 @pytest.mark.parametrize(

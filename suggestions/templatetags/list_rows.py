@@ -28,6 +28,8 @@ from suggestions.templatetags.web_extras import due_class, due_text, provisional
 
 register = template.Library()
 META_SEPARATOR = "\n    "
+# A primary key no row has, whose digits occur nowhere else in a URL.
+URL_STAND_IN = 9_876_543_210_123_456_789
 
 
 def choice_label(choices: type[Enum], value: str) -> str:
@@ -47,6 +49,7 @@ class _Labels:
         self.roles = {value: escape(str(label)) for value, label in UnitRole.choices}
         self.key = escape(_("重点督办"))
         self.recess = escape(_("闭会期间"))
+        self.number = _("第%(n)d号")  # as Suggestion.number_display
         self.lead_deputy = escape(_("领衔代表"))
         self.units = escape(_("承办单位"))
         self.due = escape(_("期限"))
@@ -134,7 +137,7 @@ def _row(s: Suggestion, steps: list[NextStep] | None, url: str, labels: _Labels)
     session = escape(s.session.name) if s.session else labels.recess
     meta.append(f"{escape(s.congress.short_name or s.congress.name)} · {session}")
     if s.number:
-        meta.append(f"· {escape(s.number_display)}")
+        meta.append(f"· {escape(labels.number % {'n': s.number})}")
     meta.append(f"· {labels.lead_deputy} {escape(s.lead_deputy.person.name)}")
     if s.topic:
         meta.append(f"· {escape(s.topic)}")
@@ -160,10 +163,11 @@ def suggestion_rows(
     """The <li>s of a whole list of (suggestion, next steps or None), one per line, each
     linking to the page `url_name` names for it."""
     labels = _labels()
+    # One reverse() for the whole list (a twentieth of a page's time when done per row): the
+    # URL of a stand-in key, split where the key goes.
+    before, _key, after = reverse(url_name, args=[URL_STAND_IN]).partition(str(URL_STAND_IN))
     return mark_safe(
-        META_SEPARATOR.join(
-            _row(s, steps, reverse(url_name, args=[s.pk]), labels) for s, steps in rows
-        )
+        META_SEPARATOR.join(_row(s, steps, f"{before}{s.pk}{after}", labels) for s, steps in rows)
     )
 
 

@@ -17,6 +17,7 @@ from congress.models import Congress
 from suggestions import public_projection, selectors
 from suggestions.annotations import key_supervised
 from suggestions.api.pagination import COUNT_CAP, CountIn
+from suggestions.deadlines import remember_entered_years
 from suggestions.models import (
     NATIONAL_REPLY_CATEGORIES,
     PUBLIC_STATES,
@@ -29,7 +30,7 @@ from suggestions.models import (
 from suggestions.params import int_param
 from suggestions.search import public_search_newest_first, search_suggestions, search_terms
 
-from .facets import public_list_facets
+from .facets import public_list_reference
 from .paging import bounded_page, capped_count
 from .public_rows import public_list_rows
 
@@ -136,7 +137,9 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
     query = params.get("q", "").strip()
     if query:
         queryset = search(queryset, query)
-    facets = public_list_facets()
+    facets, names = public_list_reference()
+    # The rows' next steps mark due dates counted over an estimated calendar.
+    remember_entered_years(names.entered_years)
     reply_categories = _reply_category_options(int_param(params, "congress"), facets)
     queryset, chosen = _filtered(params, queryset, reply_categories)
     if not chosen and (documents := public_search_newest_first(query)) is not None:
@@ -151,7 +154,7 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
         PAGE_SIZE,
         count_in=CountIn.WINDOW if search_terms(query) else CountIn.SUBQUERY,
     )
-    rows = public_list_rows(page.object_list)
+    rows = public_list_rows(page.object_list, names)
     context = {
         "page": page,
         "count_cap": COUNT_CAP,
