@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -230,11 +230,35 @@ def find_due(today: dt.date) -> Due:
     planned += _plan_replies(responsible, today, directory, words)
     planned += _plan_co_opinions(co_handling, today, directory, words)
     planned += _plan_contacts(contacts, today, directory, words)
-    planned += _plan_assignments(unassigned, today, directory, words)
-    planned += _plan_revisions(returned, today, words)
+    planned += _plan_suggestion_clock(
+        unassigned,
+        today,
+        kind=ReminderKind.ASSIGNMENT,
+        due_field="assignment_due_on",
+        explanation=lambda row: row["assignment_explanation"] or words.unrecorded,
+        recipients=lambda row: directory.congress_staff(row["congress_id"]),
+        words=words,
+    )
+    planned += _plan_suggestion_clock(
+        returned,
+        today,
+        kind=ReminderKind.REVISION,
+        due_field="revision_due_on",
+        explanation=lambda row: words.revision % {"due": row["revision_due_on"].isoformat()},
+        recipients=lambda row: deputy_recipient(row, words),
+        words=words,
+    )
     # A window that closed before today is the sweep's to lapse, not to remind about.
     replied = [r for r in replied if r["evaluation_due_on"] >= today]
-    planned += _plan_evaluations(replied, today, words)
+    planned += _plan_suggestion_clock(
+        replied,
+        today,
+        kind=ReminderKind.EVALUATION,
+        due_field="evaluation_due_on",
+        explanation=lambda row: row["evaluation_explanation"] or words.unrecorded,
+        recipients=lambda row: deputy_recipient(row, words),
+        words=words,
+    )
     planned += _plan_supervision(plans, today, directory, words)
     planned += _plan_follow_ups(reviews, today, directory, words)
     return Due(reminders=planned)
@@ -366,77 +390,38 @@ def _plan_contacts(
         )
 
 
-def _plan_assignments(
-    rows, today, directory: Directory, words: texts.Words
+def _plan_suggestion_clock(
+    rows,
+    today,
+    *,
+    kind: ReminderKind,
+    due_field: str,
+    explanation: Callable[[dict], str],
+    recipients: Callable[[dict], list[Recipient]],
+    words: texts.Words,
 ) -> Iterator[PlannedReminder]:
+    """Reminders of a clock the suggestion itself carries (assignment, revision,
+    evaluation): its due date is `row[due_field]`."""
     for row in rows:
-        due_on = row["assignment_due_on"]
-        step = relevant_step(ReminderKind.ASSIGNMENT, due_on, today)
+        due_on = row[due_field]
+        step = relevant_step(kind, due_on, today)
         if step is None:
             continue
         subject = texts.Subject(
-            kind=ReminderKind.ASSIGNMENT,
+            kind=kind,
             step=step,
             title=words.suggestion_label(row["title"], row["number"]),
             due_on=due_on,
             days=_days(due_on, today),
-            explanation=row["assignment_explanation"] or words.unrecorded,
+            explanation=explanation(row),
         )
         yield from _build(
-            kind=ReminderKind.ASSIGNMENT,
+            kind=kind,
             object_type=ReminderObject.SUGGESTION,
             object_id=row["id"],
             suggestion_id=row["id"],
             subject=subject,
-            recipients=directory.congress_staff(row["congress_id"]),
-        )
-
-
-def _plan_revisions(rows, today, words: texts.Words) -> Iterator[PlannedReminder]:
-    for row in rows:
-        due_on = row["revision_due_on"]
-        step = relevant_step(ReminderKind.REVISION, due_on, today)
-        if step is None:
-            continue
-        subject = texts.Subject(
-            kind=ReminderKind.REVISION,
-            step=step,
-            title=words.suggestion_label(row["title"], row["number"]),
-            due_on=due_on,
-            days=_days(due_on, today),
-            explanation=words.revision % {"due": due_on.isoformat()},
-        )
-        yield from _build(
-            kind=ReminderKind.REVISION,
-            object_type=ReminderObject.SUGGESTION,
-            object_id=row["id"],
-            suggestion_id=row["id"],
-            subject=subject,
-            recipients=deputy_recipient(row, words),
-        )
-
-
-def _plan_evaluations(rows, today, words: texts.Words) -> Iterator[PlannedReminder]:
-    for row in rows:
-        due_on = row["evaluation_due_on"]
-        step = relevant_step(ReminderKind.EVALUATION, due_on, today)
-        if step is None:
-            continue
-        subject = texts.Subject(
-            kind=ReminderKind.EVALUATION,
-            step=step,
-            title=words.suggestion_label(row["title"], row["number"]),
-            due_on=due_on,
-            days=_days(due_on, today),
-            explanation=row["evaluation_explanation"] or words.unrecorded,
-        )
-        yield from _build(
-            kind=ReminderKind.EVALUATION,
-            object_type=ReminderObject.SUGGESTION,
-            object_id=row["id"],
-            suggestion_id=row["id"],
-            subject=subject,
-            recipients=deputy_recipient(row, words),
+            recipients=recipients(row),
         )
 
 
